@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: MIT
+#
+# The S5000 driver stack.
+#
+#   make                 user space, and musa.ko for every installed kernel with headers
+#   make KDIR=DIR        ... musa.ko for the kernel tree in DIR only
+#   make check           bootstrap, build, run every test (host and VM); ends "N passed, N failed"
+#   make demo            boot a VM with an emulated S5000 and show what the guest sees
+#   make install         PREFIX (default /usr/local) and DESTDIR honoured
+#
+# The top-level Kbuild also builds musa.ko on its own: make -C $KDIR M=$PWD modules
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+O         := build
+MUSA_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/musa
+export MUSA_CACHE
+
+# Written by tools/bootstrap: MUSA_QEMU, MUSA_LIBVFIO_USER, MUSA_QEMU_VERSION.
+-include $(MUSA_CACHE)/current.env
+
+# Kernel releases to build musa.ko for, discovered now, each into $(O)/kmod/RELEASE.
+ifdef KDIR
+KRELEASES := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+kdir_of    = $(KDIR)
+else
+KRELEASES := $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+kdir_of    = /lib/modules/$(1)/build
+endif
+KMOD_SOURCES := Kbuild $(wildcard kmod/*.[ch]) $(wildcard uapi/*.h)
+MODULES := $(foreach r,$(KRELEASES),$(O)/kmod/$(r)/musa.ko)
+
+# kselftest harness headers come from Debian's linux-source-6.12 at build time.
+LINUX_SOURCE_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
+KSFT := $(O)/ksft
+SELFTESTS := $(O)/selftests/musa_pci_test
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -std=gnu11
+
+.PHONY: all modules user emu selftests check demo install clean FORCE
+
+all: user modules
+
+user: emu selftests
+
+emu:
+	$(MAKE) -C firmware-emu O=$(abspath $(O))/firmware-emu \
+		LIBVFIO_USER=$(MUSA_LIBVFIO_USER)
+
+modules: $(MODULES)
+
+# Kbuild writes objects beside the sources, so each release gets a tree of links to
+# the sources in its own output folder.
+$(O)/kmod/%/musa.ko: FORCE
+	@mkdir -p $(sort $(dir $(addprefix $(O)/kmod/$*/,$(KMOD_SOURCES))))
+	@for f in $(KMOD_SOURCES); do ln -sf $(CURDIR)/$$f $(O)/kmod/$*/$$f; done
+	$(MAKE) -C $(call kdir_of,$*) M=$(abspath $(O)/kmod/$*) modules
+
+selftests: $(SELFTESTS)
+
+$(KSFT)/kselftest_harness.h:
+	@test -r $(LINUX_SOURCE_TARBALL) || { echo "missing $(LINUX_SOURCE_TARBALL): run tools/bootstrap" >&2; exit 1; }
+	@mkdir -p $(KSFT)
+	tar -xJf $(LINUX_SOURCE_TARBALL) -C $(KSFT) --strip-components=4 --wildcards \
+		'*/tools/testing/selftests/kselftest.h' '*/tools/testing/selftests/kselftest_harness.h'
+
+$(O)/selftests/%: selftests/%.c $(KSFT)/kselftest_harness.h uapi/s5000.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -I$(KSFT) -Iuapi -o $@ $< -lpci
+
+check:
+	tools/run-tests
+
+demo: all
+	tools/musa-vm -- sh -c 'lspci -nn -d 1ed5: -vv; echo; dmesg | grep -w musa'
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/musa/selftests \
+		$(DESTDIR)$(PREFIX)/include
+	install -m 755 tools/musa-vm $(O)/firmware-emu/s5000-emu $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 tools/musa-vm-init $(DESTDIR)$(PREFIX)/lib/musa/
+	install -m 755 $(SELFTESTS) $(DESTDIR)$(PREFIX)/lib/musa/selftests/
+	install -m 644 uapi/s5000.h $(DESTDIR)$(PREFIX)/include/
+	for r in $(KRELEASES); do \
+		install -D -m 644 $(O)/kmod/$$r/musa.ko \
+			$(DESTDIR)$(PREFIX)/lib/musa/modules/$$r/musa.ko; done
+
+clean:
+	rm -rf $(O)
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers kmod/*.o kmod/.*.cmd
