@@ -72,8 +72,12 @@ $(O)/selftests/%: selftests/%.c $(KSFT)/kselftest_harness.h uapi/s5000.h
 check:
 	tools/run-tests
 
-demo: all
-	tools/musa-vm -- sh -c 'lspci -nn -d 1ed5: -vv; echo; dmesg | grep -w musa'
+demo:
+	tools/bootstrap --quiet
+	$(MAKE) all
+	tools/musa-vm -- sh -c 'lspci -nn -d 1ed5:; \
+		lspci -vv -d 1ed5: | grep -E "Subsystem|Region|MSI-X|Kernel driver"; \
+		dmesg | grep -E "\] musa[: ]"; exec 3<>/dev/s5000-ctl0; echo info >&3; head -n 1 <&3'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/musa/selftests \
