@@ -16,7 +16,7 @@
 #include "unix_socket.h"
 
 struct emu_control {
-    struct emu_config config;
+    struct emu_device *dev;
     char *path;
     int listen_fd;
     int client_fd;              /* -1 while nobody is connected */
@@ -43,7 +43,7 @@ static int listen_on(const char *path)
     return fd;
 }
 
-struct emu_control *emu_control_create(const char *path, const struct emu_config *config)
+struct emu_control *emu_control_create(const char *path, struct emu_device *dev)
 {
     struct emu_control *ctl = calloc(1, sizeof(*ctl));
 
@@ -52,7 +52,7 @@ struct emu_control *emu_control_create(const char *path, const struct emu_config
         free(ctl);
         return NULL;
     }
-    ctl->config = *config;
+    ctl->dev = dev;
     ctl->client_fd = -1;
     ctl->listen_fd = listen_on(path);
     if (ctl->listen_fd < 0) {
@@ -91,7 +91,7 @@ static void reply(struct emu_control *ctl, const char *fmt, ...)
 
 static void reply(struct emu_control *ctl, const char *fmt, ...)
 {
-    char text[EMU_CONTROL_MAX_LINE + 64];
+    char text[1024];
     va_list ap;
     int len;
 
@@ -117,16 +117,83 @@ static void sanitize(char *s)
     }
 }
 
+static void hang(struct emu_control *ctl, const char *arg)
+{
+    struct emu_device *dev = ctl->dev;
+    char *end;
+    unsigned long q = strtoul(arg, &end, 10);
+
+    if (*arg < '0' || *arg > '9' || *end != '\0' || q >= dev->config.num_queues) {
+        reply(ctl, "error: hang QUEUE: QUEUE is 0..%u", dev->config.num_queues - 1);
+        return;
+    }
+    emu_info("control: queue %lu hangs", q);
+    emu_cp_hang_queue(dev, &dev->queue[q]);
+    reply(ctl, "ok");
+}
+
+static void ecc(struct emu_control *ctl, const char *arg)
+{
+    bool uncorrectable = strcmp(arg, "uncorrected") == 0;
+
+    if (!uncorrectable && strcmp(arg, "corrected") != 0) {
+        reply(ctl, "error: ecc corrected|uncorrected");
+        return;
+    }
+    emu_info("control: %s ECC error", uncorrectable ? "uncorrectable" : "corrected");
+    emu_device_inject_ecc(ctl->dev, uncorrectable);
+    reply(ctl, "ok");
+}
+
+static void counters(struct emu_control *ctl)
+{
+    char line[768];
+
+    emu_device_format_counters(ctl->dev, line, sizeof(line));
+    reply(ctl, "%s", line);
+}
+
+static void info(struct emu_control *ctl)
+{
+    const struct emu_config *config = &ctl->dev->config;
+
+    reply(ctl, "s5000-emu vendor=0x%04x device=0x%04x vram=%llu aperture=%llu "
+          "queues=%u vectors=%u", S5000_PCI_VENDOR_ID, S5000_PCI_DEVICE_ID,
+          (unsigned long long)config->vram_size, (unsigned long long)config->aperture_size,
+          config->num_queues, S5000_MSIX_VECTORS);
+}
+
+/* The argument after a command word and one space, or NULL if cmd is not that word. */
+static const char *argument_of(const char *cmd, const char *word)
+{
+    size_t len = strlen(word);
+
+    if (strncmp(cmd, word, len) != 0 || (cmd[len] != ' ' && cmd[len] != '\0'))
+        return NULL;
+    return cmd[len] ? cmd + len + 1 : cmd + len;
+}
+
 static enum emu_control_status execute(struct emu_control *ctl, char *cmd)
 {
+    const char *arg;
+
     if (strcmp(cmd, "ping") == 0) {
         reply(ctl, "pong");
     } else if (strcmp(cmd, "info") == 0) {
-        reply(ctl, "s5000-emu vendor=0x%04x device=0x%04x vram=%llu aperture=%llu "
-              "queues=%u vectors=%u", S5000_PCI_VENDOR_ID, S5000_PCI_DEVICE_ID,
-              (unsigned long long)ctl->config.vram_size,
-              (unsigned long long)ctl->config.aperture_size,
-              S5000_MAX_QUEUES, S5000_MSIX_VECTORS);
+        info(ctl);
+    } else if ((arg = argument_of(cmd, "hang"))) {
+        hang(ctl, arg);
+    } else if ((arg = argument_of(cmd, "ecc"))) {
+        ecc(ctl, arg);
+    } else if (strcmp(cmd, "dma-fail") == 0) {
+        emu_info("control: the next system memory access fails");
+        emu_device_fail_next_dma(ctl->dev);
+        reply(ctl, "ok");
+    } else if (strcmp(cmd, "counters") == 0) {
+        counters(ctl);
+    } else if (strcmp(cmd, "help") == 0) {
+        reply(ctl, "commands: ping, info, hang QUEUE, ecc corrected|uncorrected, dma-fail, "
+              "counters, vanish, help");
     } else if (strcmp(cmd, "vanish") == 0) {
         reply(ctl, "ok");
         emu_info("control: vanish requested; the device drops off the bus");

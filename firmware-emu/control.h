@@ -4,12 +4,22 @@
  * (QEMU connects to it as a chardev and hands it to a guest virtio-serial
  * port; tests connect directly). Line protocol, one reply line per command:
  *
- *   ping    -> pong
- *   info    -> s5000-emu vendor=0x1ed5 device=0x5000 vram=<bytes> aperture=<bytes>
- *              queues=<n> vectors=<n>
- *   vanish  -> ok, then the emulator exits with status 3 (the device drops off
- *              the bus)
- *   other   -> error: unknown command '<cmd>'
+ *   ping            -> pong
+ *   info            -> s5000-emu vendor=0x1ed5 device=0x5000 vram=<bytes>
+ *                      aperture=<bytes> queues=<n> vectors=<n>
+ *   hang QUEUE      -> ok: the queue stops making progress (it looks busy)
+ *                      until it or the device is reset
+ *   ecc corrected   -> ok: counts a corrected ECC error and reports an ECC event
+ *   ecc uncorrected -> ok: the same for an uncorrectable one, which also sets
+ *                      STATUS.ERROR and poisons the next VRAM access (the queue
+ *                      making it stops with S5000_ERR_ECC)
+ *   dma-fail        -> ok: the next device access to system memory fails
+ *                      (the queue making it stops with S5000_ERR_DMA)
+ *   counters        -> packets=<n> bytes_copied=<n> ... (one line of name=value)
+ *   vanish          -> ok, then the emulator exits with status 3 (the device
+ *                      drops off the bus)
+ *   help            -> the commands, on one line
+ *   other           -> error: unknown command '<cmd>'
  *
  * Lines end in "\n" ("\r\n" is accepted); empty lines are ignored. A line
  * longer than EMU_CONTROL_MAX_LINE bytes is discarded up to its newline and
@@ -30,7 +40,7 @@ enum emu_control_status {
 };
 
 /* Returns NULL, with the reason logged, if path cannot be listened on. */
-struct emu_control *emu_control_create(const char *path, const struct emu_config *config);
+struct emu_control *emu_control_create(const char *path, struct emu_device *dev);
 
 /* Closes the connection and removes the socket. */
 void emu_control_destroy(struct emu_control *ctl);

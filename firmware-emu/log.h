@@ -33,9 +33,12 @@ void emu_log(enum emu_log_level level, const char *fmt, ...)
 /*
  * A guest (or client) did something the device does not accept, such as an
  * access to an unimplemented register. The device carries on; this is the
- * equivalent of QEMU's LOG_GUEST_ERROR.
+ * equivalent of QEMU's LOG_GUEST_ERROR. Rate-limited, so that a guest looping
+ * over bad accesses cannot flood the log: past EMU_GUEST_ERRORS_PER_S lines in
+ * a second the rest are counted, and the count is reported with the next line.
  */
-#define emu_guest_error(fmt, ...) \
-    emu_log(EMU_LOG_WARN, "guest error: " fmt, ##__VA_ARGS__)
+#define EMU_GUEST_ERRORS_PER_S 20
+
+void emu_guest_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* EMU_LOG_H */

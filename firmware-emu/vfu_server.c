@@ -8,6 +8,7 @@
 #include "vfu_server.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,6 +26,7 @@ struct emu_vfu {
     char *socket_path;
     bool attached;
     unsigned int dma_maps;      /* live DMA regions, all kinds: the library allows 16 */
+    bool shared_ram;            /* some guest RAM came with a file descriptor */
 };
 
 static struct emu_vfu *to_emu_vfu(vfu_ctx_t *ctx)
@@ -92,19 +94,21 @@ static bool is_own_bar_window(struct emu_vfu *vfu, uint64_t gpa, uint64_t len)
     uint32_t bar2 = bars[S5000_BAR_VRAM].raw & PCI_BASE_ADDRESS_MEM_MASK;
 
     if ((uint32_t)gpa == bar0 + S5000_DOORBELL_OFFSET)
-        return len == S5000_BAR0_SIZE - S5000_DOORBELL_OFFSET;
+        return len == S5000_DOORBELL_END - S5000_DOORBELL_OFFSET;
     return (uint32_t)gpa == bar2 && len == vfu->dev->config.aperture_size;
 }
 
 /*
  * A region without a host mapping can only be reached through DMA_READ/WRITE
  * messages, which are slow and can deadlock against QEMU's big lock, so the
- * device does not use them. Read-only regions are firmware ROMs, harmless.
+ * device does not use them. Read-only regions are firmware ROMs, harmless. Once
+ * guest RAM has come with a file descriptor (QEMU maps RAM first), writable
+ * regions without one are BARs: our own, or those of other devices in the VM.
  */
 static void report_unbacked_region(struct emu_vfu *vfu, uint64_t gpa, uint64_t len, int prot)
 {
-    if (!(prot & PROT_WRITE) || is_own_bar_window(vfu, gpa, len)) {
-        emu_debug("DMA region [0x%llx, 0x%llx) has no fd (ROM or own BAR): not tracked",
+    if (!(prot & PROT_WRITE) || vfu->shared_ram || is_own_bar_window(vfu, gpa, len)) {
+        emu_debug("DMA region [0x%llx, 0x%llx) has no fd (ROM or a BAR): not tracked",
                   (unsigned long long)gpa, (unsigned long long)(gpa + len));
         return;
     }
@@ -112,6 +116,24 @@ static void report_unbacked_region(struct emu_vfu *vfu, uint64_t gpa, uint64_t l
              "cannot reach this guest RAM. Back guest RAM with shared memory "
              "(-object memory-backend-memfd,share=on)",
              (unsigned long long)gpa, (unsigned long long)(gpa + len));
+}
+
+/*
+ * The command processors use the table all the time, holding its read lock
+ * for one bounded chunk at a time; the write lock waits for those chunks.
+ */
+static bool dma_table_update(struct emu_device *dev, uint64_t gpa, uint64_t len, void *hva,
+                             int prot)
+{
+    bool done;
+
+    pthread_rwlock_wrlock(&dev->mem.dma_lock);
+    if (hva)
+        done = emu_dma_add(&dev->dma, gpa, len, hva, prot);
+    else
+        done = emu_dma_remove(&dev->dma, gpa, len);
+    pthread_rwlock_unlock(&dev->mem.dma_lock);
+    return done;
 }
 
 static void dma_register(vfu_ctx_t *ctx, vfu_dma_info_t *info)
@@ -128,12 +150,14 @@ static void dma_register(vfu_ctx_t *ctx, vfu_dma_info_t *info)
         report_unbacked_region(vfu, gpa, len, (int)info->prot);
         return;
     }
-    if (!emu_dma_add(&vfu->dev->dma, gpa, len, info->vaddr, (int)info->prot))
+    vfu->shared_ram = true;
+    if (!dma_table_update(vfu->dev, gpa, len, info->vaddr, (int)info->prot))
         emu_err("DMA region [0x%llx, 0x%llx): translation table full or overlap; "
                 "device DMA there will fault",
                 (unsigned long long)gpa, (unsigned long long)(gpa + len));
 }
 
+/* The library unmaps the region once this returns: no device access may follow. */
 static void dma_unregister(vfu_ctx_t *ctx, vfu_dma_info_t *info)
 {
     struct emu_vfu *vfu = to_emu_vfu(ctx);
@@ -141,16 +165,26 @@ static void dma_unregister(vfu_ctx_t *ctx, vfu_dma_info_t *info)
 
     vfu->dma_maps--;
     if (info->vaddr != NULL)
-        emu_dma_remove(&vfu->dev->dma, gpa, info->iova.iov_len);
+        dma_table_update(vfu->dev, gpa, info->iova.iov_len, NULL, 0);
 }
 
 /* ----------------------------------------------------------------- reset */
 
+/*
+ * The client waits for the reply (QEMU gives up after 5 s and then loses the
+ * stream), so the wait for the command processors is bounded well below that;
+ * a reset that needs longer still completes, from emu_vfu_service().
+ */
+#define RESET_WAIT_MS 900
+
 static int device_reset(vfu_ctx_t *ctx, vfu_reset_type_t type)
 {
+    struct emu_device *dev = to_emu_vfu(ctx)->dev;
+
     emu_debug("device reset (%s)", type == VFU_RESET_DEVICE ? "client request" :
               type == VFU_RESET_LOST_CONN ? "connection lost" : "function-level");
-    emu_device_reset(to_emu_vfu(ctx)->dev);
+    if (!emu_device_reset(dev, RESET_WAIT_MS))
+        emu_warn("device reset: a command processor did not stop within %d ms", RESET_WAIT_MS);
     return 0;
 }
 
@@ -202,7 +236,7 @@ static int setup_bars(vfu_ctx_t *ctx, struct emu_device *dev)
 {
     struct iovec doorbells = {
         .iov_base = (void *)(uintptr_t)S5000_DOORBELL_OFFSET,
-        .iov_len = S5000_BAR0_SIZE - S5000_DOORBELL_OFFSET,
+        .iov_len = S5000_DOORBELL_END - S5000_DOORBELL_OFFSET,
     };
     const int flags = VFU_REGION_FLAG_RW | VFU_REGION_FLAG_MEM;
 
@@ -298,11 +332,15 @@ static void try_attach(struct emu_vfu *vfu)
     emu_info("client attached on %s", vfu->socket_path);
 }
 
-enum emu_vfu_status emu_vfu_handle(struct emu_vfu *vfu)
+/*
+ * By the time the library reports the disconnect it has unmapped the client's
+ * DMA regions, reset the device and closed the interrupt eventfds.
+ */
+void emu_vfu_handle(struct emu_vfu *vfu)
 {
     if (!vfu->attached) {
         try_attach(vfu);
-        return EMU_VFU_RUNNING;
+        return;
     }
 
     /* In non-blocking mode each call serves at most one message. */
@@ -310,14 +348,36 @@ enum emu_vfu_status emu_vfu_handle(struct emu_vfu *vfu)
         int served = vfu_run_ctx(vfu->ctx);
 
         if (served == 0)
-            return EMU_VFU_RUNNING;
+            return;
         if (served > 0)
             continue;
         if (errno == ENOTCONN) {
-            emu_info("client disconnected");
-            return EMU_VFU_CLIENT_GONE;
+            emu_info("client disconnected; waiting for the next one");
+            vfu->attached = false;
+            vfu->shared_ram = false;
+            return;
         }
         emu_warn("serving the client: %s", strerror(errno));
-        return EMU_VFU_RUNNING;
+        return;
     }
+}
+
+/* Vectors nobody enabled (no eventfd yet) are dropped: MSI-X with the vector masked off. */
+static void raise_vectors(struct emu_vfu *vfu, uint64_t vectors)
+{
+    while (vectors) {
+        unsigned int v = (unsigned int)__builtin_ctzll(vectors);
+
+        vectors &= vectors - 1;
+        if (vfu_irq_trigger(vfu->ctx, v) < 0)
+            emu_debug("MSI-X vector %u not raised: %s", v, strerror(errno));
+    }
+}
+
+void emu_vfu_service(struct emu_vfu *vfu)
+{
+    uint64_t vectors = emu_device_service(vfu->dev);
+
+    if (vfu->attached)
+        raise_vectors(vfu, vectors);
 }

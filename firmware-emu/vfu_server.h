@@ -11,11 +11,6 @@
 
 struct emu_vfu;
 
-enum emu_vfu_status {
-    EMU_VFU_RUNNING,
-    EMU_VFU_CLIENT_GONE,        /* the client disconnected: time to exit */
-};
-
 /*
  * Listens on socket_path (replacing a stale socket there). Returns NULL, with
  * the reason logged, on failure.
@@ -32,7 +27,11 @@ int emu_vfu_poll_fd(const struct emu_vfu *vfu);
  * Serves what is pending on the poll fd: accepts a client, or handles its
  * messages until none is left. The library reads the client's VERSION message
  * and each message body with blocking reads, which QEMU always sends whole.
+ * When the client goes, the device is reset and the next client may connect.
  */
-enum emu_vfu_status emu_vfu_handle(struct emu_vfu *vfu);
+void emu_vfu_handle(struct emu_vfu *vfu);
+
+/* The device's notify fd is readable: finish its work, raise its interrupts. */
+void emu_vfu_service(struct emu_vfu *vfu);
 
 #endif /* EMU_VFU_SERVER_H */

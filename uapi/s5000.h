@@ -12,11 +12,7 @@
 #ifndef S5000_H
 #define S5000_H
 
-#ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdint.h>
-#endif
 
 /* ------------------------------------------------------------------ PCI identity */
 
@@ -30,11 +26,14 @@
 /* ---------------------------------------------------------------------- BARs */
 
 /*
- * BAR0, 32-bit non-prefetchable memory, 256 KiB:
- *   [0x00000, 0x10000)  control registers, trapped
+ * BAR0, 32-bit non-prefetchable memory, 512 KiB:
+ *   [0x00000, 0x10000)  control registers, trapped, for the kernel driver only
  *   [0x10000, 0x11000)  MSI-X table, trapped (emulated by the VMM)
  *   [0x11000, 0x12000)  MSI-X pending-bit array, trapped
- *   [0x20000, 0x40000)  doorbell/status pages, one 4 KiB page per queue, mapped
+ *   [0x20000, 0x40000)  kick pages, trapped: one 4 KiB page per queue, which the
+ *                       driver may map into the queue owner's address space
+ *   [0x40000, 0x60000)  doorbell/status pages, mapped memory: one 4 KiB page per queue
+ *   [0x60000, 0x80000)  reserved
  *
  * BAR2, 64-bit prefetchable memory: the CPU-visible VRAM aperture, a window onto the
  * first S5000_REG_APERTURE_SIZE bytes of VRAM. Its size is a power of two between
@@ -43,14 +42,20 @@
 #define S5000_BAR_REGS			0
 #define S5000_BAR_VRAM			2
 
-#define S5000_BAR0_SIZE			0x40000
+#define S5000_BAR0_SIZE			0x80000
 #define S5000_REGS_SIZE			0x10000
 #define S5000_MSIX_TABLE_OFFSET		0x10000
 #define S5000_MSIX_PBA_OFFSET		0x11000
-#define S5000_DOORBELL_OFFSET		0x20000
-#define S5000_DOORBELL_PAGE_SIZE	0x1000
-#define S5000_MAX_QUEUES		32	/* doorbell pages in BAR0 */
-#define S5000_MSIX_VECTORS		33	/* vector 0: events, 1..32: queues */
+#define S5000_KICK_OFFSET		0x20000
+#define S5000_DOORBELL_OFFSET		0x40000
+#define S5000_DOORBELL_END		0x60000
+#define S5000_PAGE_SIZE			0x1000
+#define S5000_KICK_PAGE(q)		(S5000_KICK_OFFSET + (q) * S5000_PAGE_SIZE)
+#define S5000_DOORBELL_PAGE(q)		(S5000_DOORBELL_OFFSET + (q) * S5000_PAGE_SIZE)
+#define S5000_MAX_QUEUES		32
+#define S5000_MAX_CONTEXTS		64
+#define S5000_MSIX_VECTORS		33	/* vector 0: events and errors; 1..32: queues */
+#define S5000_EVENT_VECTOR		0
 
 #define S5000_APERTURE_MIN		(64ull << 20)
 #define S5000_APERTURE_MAX		(2048ull << 20)
@@ -65,19 +70,356 @@
 #define S5000_REG_VERSION		0x0004	/* device ABI version */
 #define   S5000_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define   S5000_VERSION_MINOR(v)	((v) & 0xffff)
-#define   S5000_ABI_VERSION		((1u << 16) | 0)
+#define   S5000_ABI_VERSION		((1u << 16) | 1)
 #define S5000_REG_CAPS			0x0008	/* S5000_CAP_* bits */
 #define   S5000_CAP_EMULATED		(1u << 0)	/* a software model, not silicon */
+#define   S5000_CAP_KERNEL_LAUNCH	(1u << 1)	/* KERNEL_LAUNCH packets execute */
 #define S5000_REG_NUM_QUEUES		0x000c	/* hardware queues (doorbell pages) */
 #define S5000_REG_VRAM_SIZE		0x0010	/* 64-bit, bytes of VRAM */
 #define S5000_REG_APERTURE_SIZE		0x0018	/* 64-bit, bytes of VRAM behind BAR2 */
 #define S5000_REG_TIMESTAMP_FREQ	0x0020	/* Hz of S5000_REG_TIMESTAMP */
 #define S5000_REG_NUM_VECTORS		0x0024	/* MSI-X vectors implemented */
 #define S5000_REG_TIMESTAMP		0x0028	/* 64-bit, free-running counter */
+#define S5000_REG_NUM_CONTEXTS		0x0030	/* GPU address spaces (context ids) */
+#define S5000_REG_VA_BITS		0x0034	/* bits of GPU virtual address (48) */
+#define S5000_REG_COMPUTE_UNITS		0x0038	/* compute units (SM equivalents) */
+#define S5000_REG_SERIAL		0x0040	/* 64-bit board serial number */
 
 /* Scratch register: reads back what was last written; for bring-up and tests. */
-#define S5000_REG_SCRATCH		0x0040
+#define S5000_REG_SCRATCH		0x0048
+
+/* Product name: 32 bytes of NUL-padded ASCII, read as eight 32-bit words. */
+#define S5000_REG_NAME			0x0080
+#define S5000_NAME_LEN			32
 
 #define S5000_TIMESTAMP_FREQ_HZ		100000000u	/* 100 MHz */
+#define S5000_VA_BITS			48
+
+/* Global control. */
+#define S5000_REG_CONTROL		0x0100
+#define   S5000_CONTROL_ENABLE		(1u << 0)	/* command processors run */
+#define   S5000_CONTROL_RESET		(1u << 31)	/* write 1: device reset; self-clearing */
+#define S5000_REG_STATUS		0x0104	/* read-only */
+#define   S5000_STATUS_READY		(1u << 0)	/* enabled and running */
+#define   S5000_STATUS_RESETTING	(1u << 1)	/* a reset is in progress */
+#define   S5000_STATUS_ERROR		(1u << 2)	/* an uncorrectable error happened */
+#define S5000_REG_RESET_COUNT		0x0108	/* resets since power-on, read-only */
+
+/*
+ * Interrupt and error cause: bits set by the device, cleared by writing 1s.
+ * The event ring carries the details; this is a summary for the error vector.
+ */
+#define S5000_REG_INT_CAUSE		0x0110
+#define   S5000_INT_QUEUE_ERROR		(1u << 0)	/* a queue stopped with an error */
+#define   S5000_INT_PAGE_FAULT		(1u << 1)
+#define   S5000_INT_ECC			(1u << 2)
+#define   S5000_INT_EVENT_OVERFLOW	(1u << 3)	/* the event ring was full */
+#define   S5000_INT_RESET_DONE		(1u << 4)
+
+/*
+ * Event ring: where the device reports faults and errors, in guest system memory at a
+ * bus address the driver owns (not translated by the device MMU). Entries are struct
+ * s5000_event; the device writes an entry, then its write index (a 64-bit count of
+ * entries ever written) to EVENT_WPTR_ADDR, then raises the event vector. The driver
+ * reports how far it has read in EVENT_RPTR; the device never overwrites unread
+ * entries (it counts them as lost and sets S5000_INT_EVENT_OVERFLOW instead).
+ */
+#define S5000_REG_EVENT_RING_BASE	0x0120	/* 64-bit bus address, 4 KiB aligned */
+#define S5000_REG_EVENT_RING_SIZE	0x0128	/* entries, a power of two, 0 = off; written last:
+						   (re)starts the ring, write index 0 */
+#define S5000_REG_EVENT_WPTR_ADDR	0x0130	/* 64-bit bus address of the write index */
+#define S5000_REG_EVENT_RPTR		0x0138	/* 64-bit, written by the driver */
+#define S5000_REG_EVENTS_LOST		0x0140	/* read-only count of dropped events */
+
+/* TLB invalidation: write a context id, or S5000_TLB_ALL; done when the write returns. */
+#define S5000_REG_TLB_INVALIDATE	0x0150
+#define   S5000_TLB_ALL			0xffffffffu
+
+/* Kick: write a queue id to wake its command processor (same as its kick page). */
+#define S5000_REG_KICK			0x0154
+
+/* Per-context registers: the root of the context's page tables. */
+#define S5000_REG_CTX_BASE		0x1000
+#define S5000_REG_CTX_STRIDE		0x10
+#define S5000_REG_CTX(c, r)		(S5000_REG_CTX_BASE + (c) * S5000_REG_CTX_STRIDE + (r))
+#define   S5000_CTX_PT_ROOT		0x0	/* 64-bit VRAM offset of the root table */
+#define   S5000_CTX_CONTROL		0x8
+#define     S5000_CTX_ENABLE		(1u << 0)
+#define   S5000_CTX_STATUS		0xc	/* read-only */
+#define     S5000_CTX_FAULTED		(1u << 0)	/* cleared by disabling the context */
+
+/*
+ * Per-queue registers. A queue is programmed while disabled; setting ENABLE starts it
+ * at read index RPTR_INIT (and sets the doorbell page's wptr and rptr to it). Clearing
+ * ENABLE stops it at a packet boundary; RESET (self-clearing) stops it, even inside a
+ * packet, clears its error and parks it disabled. Both complete asynchronously: the
+ * queue is stopped once its STATUS (or doorbell page state) reads DISABLED.
+ */
+#define S5000_REG_QUEUE_BASE		0x2000
+#define S5000_REG_QUEUE_STRIDE		0x40
+#define S5000_REG_QUEUE(q, r)		(S5000_REG_QUEUE_BASE + (q) * S5000_REG_QUEUE_STRIDE + (r))
+#define   S5000_QUEUE_RING_BASE		0x00	/* 64-bit GPU VA of the ring, 64-byte aligned */
+#define   S5000_QUEUE_RPTR_ADDR		0x08	/* 64-bit GPU VA of the read-index write-back, 0: none */
+#define   S5000_QUEUE_RPTR_INIT		0x10	/* 64-bit index the queue starts at */
+#define   S5000_QUEUE_RING_ORDER	0x18	/* ring holds 1 << order packets, 4..20 */
+#define   S5000_QUEUE_CONTEXT		0x1c	/* context id the queue runs in */
+#define   S5000_QUEUE_VECTOR		0x20	/* MSI-X vector for completion interrupts */
+#define   S5000_QUEUE_PRIORITY		0x24	/* 0 (low) .. 3 (high) */
+#define     S5000_QUEUE_PRIORITY_MAX	3
+#define   S5000_QUEUE_CONTROL		0x28
+#define     S5000_QUEUE_ENABLE		(1u << 0)
+#define     S5000_QUEUE_RESET		(1u << 31)
+#define   S5000_QUEUE_STATUS		0x2c	/* read-only, S5000_QSTATE_* */
+#define   S5000_QUEUE_ERROR		0x30	/* read-only, S5000_ERR_* of a failed queue */
+#define   S5000_QUEUE_RPTR		0x38	/* 64-bit read-only: packets consumed */
+
+/* Telemetry, read-only, as a board reports it. */
+#define S5000_REG_TELEMETRY		0x3000
+#define S5000_REG_TEMP_MC		0x3000	/* GPU temperature, milli-degrees Celsius */
+#define S5000_REG_POWER_MW		0x3004	/* board power draw, milliwatts */
+#define S5000_REG_POWER_LIMIT_MW	0x3008	/* board power limit, milliwatts */
+#define S5000_REG_SM_CLOCK_MHZ		0x300c	/* current compute clock */
+#define S5000_REG_MEM_CLOCK_MHZ		0x3010	/* current memory clock */
+#define S5000_REG_SM_CLOCK_MAX_MHZ	0x3014
+#define S5000_REG_MEM_CLOCK_MAX_MHZ	0x3018
+#define S5000_REG_MEM_BUS_WIDTH		0x301c	/* bits */
+#define S5000_REG_UTIL_COMPUTE		0x3020	/* percent busy over the last second */
+#define S5000_REG_UTIL_COPY		0x3024	/* percent busy over the last second */
+#define S5000_REG_PCIE_GEN		0x3028	/* link generation */
+#define S5000_REG_PCIE_WIDTH		0x302c	/* link width, lanes */
+#define S5000_REG_ECC_CORRECTED		0x3030	/* 64-bit count */
+#define S5000_REG_ECC_UNCORRECTED	0x3038	/* 64-bit count */
+#define S5000_REG_LINK_BANDWIDTH_MBPS	0x3040	/* card-to-card link, MB/s */
+
+/* ----------------------------------------------------- doorbell/status page */
+
+/*
+ * One 4 KiB page per queue, in BAR0's mapped area: the submitter's write index and
+ * what the command processor publishes about itself, on separate cache lines.
+ *
+ * Submission: write packets, then the 64-bit write index (release); then, with a full
+ * barrier in between, read cp_sleeping: only if it is non-zero, write anything to the
+ * queue's kick page (or S5000_REG_KICK). The command processor sets cp_sleeping before
+ * it sleeps and re-reads wptr after, so no submission is lost.
+ */
+struct s5000_doorbell {
+	__u64 wptr;			/* written by the submitter */
+	__u64 pad0[7];
+	__u32 cp_sleeping;		/* written by the device */
+	__u32 pad1[15];
+	__u64 rptr;			/* written by the device: packets consumed */
+	__u32 state;			/* S5000_QSTATE_* */
+	__u32 error;			/* S5000_ERR_* once the queue failed */
+	__u64 fault_addr;		/* GPU VA of a page fault */
+	__u64 pad2[5];
+};
+
+#define S5000_QSTATE_DISABLED		0
+#define S5000_QSTATE_IDLE		1	/* enabled, nothing to do */
+#define S5000_QSTATE_RUNNING		2
+#define S5000_QSTATE_WAITING		3	/* parked on a WAIT or BARRIER */
+#define S5000_QSTATE_ERROR		4	/* stopped; see error */
+
+/* ---------------------------------------------------------------- packets */
+
+/*
+ * Packets are 64 bytes in a power-of-two ring, indexed by a 64-bit monotonic index
+ * (slot = index & (size - 1)). The header is the first 32-bit word; the submitter
+ * writes it last, with release semantics. The device executes a slot once the write
+ * index is past it and its type is not INVALID, then writes INVALID into the slot's
+ * header, so the same slot is never run twice. Packets in one queue execute in order,
+ * each completing (its memory effects visible) before the next starts.
+ */
+#define S5000_PACKET_SIZE		64
+
+#define S5000_PKT_TYPE(h)		((h) & 0xff)
+#define S5000_PKT_INTERRUPT		(1u << 8)	/* raise the queue's vector when done */
+#define S5000_PKT_ARG(h)		(((h) >> 16) & 0xffff)	/* type-specific */
+#define S5000_PKT_HEADER(type, arg, flags) ((type) | (flags) | ((__u32)(arg) << 16))
+
+enum s5000_packet_type {
+	S5000_PKT_INVALID = 0,		/* slot not ready (or already consumed) */
+	S5000_PKT_NOP = 1,
+	S5000_PKT_COPY = 2,
+	S5000_PKT_FILL = 3,
+	S5000_PKT_SIGNAL = 4,
+	S5000_PKT_WAIT = 5,
+	S5000_PKT_BARRIER = 6,
+	S5000_PKT_TIMESTAMP = 7,
+	S5000_PKT_KERNEL_LAUNCH = 8,
+};
+
+/* All addresses in packets are GPU virtual addresses in the queue's context. */
+
+struct s5000_pkt_nop {
+	__u32 header;
+	__u32 pad[15];
+};
+
+/* COPY: size bytes from src to dst; any alignment; the ranges must not overlap. */
+struct s5000_pkt_copy {
+	__u32 header;
+	__u32 pad;
+	__u64 src;
+	__u64 dst;
+	__u64 size;
+	__u64 reserved[4];
+};
+
+/*
+ * FILL: arg is the pattern width in bytes (1, 2, 4 or 8); dst and size are multiples
+ * of it; the low arg bytes of pattern repeat, little-endian.
+ */
+struct s5000_pkt_fill {
+	__u32 header;
+	__u32 pad;
+	__u64 dst;
+	__u64 size;
+	__u64 pattern;
+	__u64 reserved[4];
+};
+
+/* SIGNAL: arg is the operation; addr is 8-byte aligned. */
+#define S5000_SIGNAL_WRITE		0	/* *addr = value */
+#define S5000_SIGNAL_ADD		1	/* *addr += value, atomically */
+struct s5000_pkt_signal {
+	__u32 header;
+	__u32 pad;
+	__u64 addr;
+	__u64 value;
+	__u64 reserved[5];
+};
+
+/*
+ * WAIT: park the queue until (*addr & mask) <cond> value, comparing unsigned 64-bit
+ * values; arg is the condition; addr is 8-byte aligned. A parked queue holds no
+ * thread: it is re-checked when any queue executes a SIGNAL, on its doorbell or kick,
+ * and periodically (about every millisecond). timeout_ns = 0 waits for ever; otherwise
+ * the queue fails with S5000_ERR_WAIT_TIMEOUT once that long has passed.
+ */
+#define S5000_WAIT_EQ			0
+#define S5000_WAIT_NE			1
+#define S5000_WAIT_GE			2
+#define S5000_WAIT_GT			3
+#define S5000_WAIT_LE			4
+#define S5000_WAIT_LT			5
+struct s5000_pkt_wait {
+	__u32 header;
+	__u32 pad;
+	__u64 addr;
+	__u64 value;
+	__u64 mask;
+	__u64 timeout_ns;
+	__u64 reserved[3];
+};
+
+/*
+ * BARRIER: park until every used signal[i] >= value[i] (unsigned); arg is how many
+ * (1..3); addresses are 8-byte aligned; unused entries are zero.
+ */
+#define S5000_BARRIER_MAX		3
+struct s5000_pkt_barrier {
+	__u32 header;
+	__u32 pad;
+	struct {
+		__u64 addr;
+		__u64 value;
+	} signal[S5000_BARRIER_MAX];
+	__u64 reserved;
+};
+
+/*
+ * TIMESTAMP: write the 64-bit device timestamp (S5000_REG_TIMESTAMP's clock) to addr,
+ * 8-byte aligned.
+ */
+struct s5000_pkt_timestamp {
+	__u32 header;
+	__u32 pad;
+	__u64 addr;
+	__u64 reserved[6];
+};
+
+/*
+ * KERNEL_LAUNCH: run a kernel over a grid of thread blocks. code is the GPU VA of the
+ * kernel's descriptor in a loaded code object (its format is defined with the device
+ * ISA); kernarg the GPU VA of its packed parameters. A device without
+ * S5000_CAP_KERNEL_LAUNCH fails the queue with S5000_ERR_UNSUPPORTED.
+ */
+struct s5000_pkt_kernel_launch {
+	__u32 header;
+	__u32 grid[3];			/* blocks in x, y, z */
+	__u16 block[3];			/* threads per block in x, y, z */
+	__u16 pad;
+	__u32 shared_bytes;		/* dynamic shared memory per block */
+	__u32 kernarg_size;
+	__u64 code;
+	__u64 kernarg;
+	__u64 reserved[2];
+};
+
+/* ----------------------------------------------------------- error codes */
+
+/* Why a queue stopped (S5000_QUEUE_ERROR, the doorbell page, event entries). */
+enum s5000_error {
+	S5000_ERR_NONE = 0,
+	S5000_ERR_PAGE_FAULT = 1,	/* unmapped address or write to read-only page */
+	S5000_ERR_BAD_PACKET = 2,	/* unknown type, bad argument or nonzero reserved */
+	S5000_ERR_BAD_WPTR = 3,		/* write index behind the read index or > ring size ahead */
+	S5000_ERR_WAIT_TIMEOUT = 4,
+	S5000_ERR_UNSUPPORTED = 5,	/* packet kind this device does not execute */
+	S5000_ERR_DMA = 6,		/* system memory access failed */
+	S5000_ERR_ECC = 7,		/* uncorrectable memory error */
+	S5000_ERR_BAD_CONTEXT = 8,	/* queue's context disabled or without page tables */
+	S5000_ERR_KERNEL_FAULT = 9,	/* a kernel trapped (illegal instruction, ...) */
+};
+
+/* ---------------------------------------------------------- device MMU */
+
+/*
+ * Each context has 4-level page tables in VRAM, 48-bit virtual addresses, 4 KiB
+ * tables of 512 64-bit entries. Level 3 (the root) is indexed by VA bits 47:39,
+ * level 2 by 38:30, level 1 by 29:21, level 0 by 20:12. A level-1 entry with LEAF set
+ * maps a 2 MiB page, a level-2 entry with LEAF a 1 GiB page; level-0 entries always
+ * map 4 KiB pages. The address field is a VRAM offset, or with SYSTEM a bus address
+ * in guest system memory; it is aligned to the page size. Every device access is
+ * translated; a miss, a non-canonical address or a write through a read-only entry
+ * is a page fault.
+ */
+#define S5000_PT_LEVELS			4
+#define S5000_PT_ENTRIES		512
+#define S5000_PT_SHIFT(level)		(12 + 9 * (level))
+#define S5000_PT_INDEX(va, level)	(((va) >> S5000_PT_SHIFT(level)) & 511)
+
+#define S5000_PTE_VALID			(1ull << 0)
+#define S5000_PTE_WRITE			(1ull << 1)
+#define S5000_PTE_SYSTEM		(1ull << 2)	/* address is guest system memory */
+#define S5000_PTE_LEAF			(1ull << 3)	/* at level 1 or 2: a large page */
+#define S5000_PTE_EXEC			(1ull << 4)	/* instruction fetch allowed */
+#define S5000_PTE_ADDR_MASK		0x000ffffffffff000ull
+
+/* ---------------------------------------------------------------- events */
+
+enum s5000_event_type {
+	S5000_EVENT_QUEUE_ERROR = 1,	/* a queue stopped; error says why */
+	S5000_EVENT_PAGE_FAULT = 2,	/* ... with the faulting address and access */
+	S5000_EVENT_ECC = 3,		/* error = S5000_ERR_ECC if uncorrectable, else 0 */
+	S5000_EVENT_RESET_DONE = 4,
+};
+
+#define S5000_ACCESS_READ		0
+#define S5000_ACCESS_WRITE		1
+#define S5000_ACCESS_EXEC		2
+
+struct s5000_event {
+	__u16 type;			/* S5000_EVENT_* */
+	__u16 queue;			/* queue id, 0xffff if none */
+	__u16 context;			/* context id, 0xffff if none */
+	__u8 access;			/* S5000_ACCESS_* of a fault */
+	__u8 pad;
+	__u32 error;			/* S5000_ERR_* */
+	__u32 pad2;
+	__u64 address;			/* faulting GPU VA, or 0 */
+	__u64 timestamp;		/* device timestamp */
+};
 
 #endif /* S5000_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device's memory as its engines see it: VRAM and guest system memory, reached
+ * only through per-context page tables (uapi/s5000.h, "device MMU").
+ *
+ * Every access a command processor or the copy engine makes goes through here, with
+ * the context of its queue. A bad access never touches memory: it fills a struct
+ * emu_fault and returns false. Nothing here talks to vfio-user.
+ *
+ * Threading: any number of engine threads may translate and access concurrently,
+ * each with its own struct emu_tlb. Page-table roots change and TLBs are invalidated
+ * from the serving thread; an invalidation is complete when emu_mmu_invalidate()
+ * returns (no thread starts a new access through a stale entry afterwards, and
+ * accesses are done in bounded chunks). The guest-RAM table may change under the
+ * engines (DMA unmap): system-memory accesses hold its read lock per chunk.
+ */
+#ifndef EMU_MMU_H
+#define EMU_MMU_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../uapi/s5000.h"
+#include "dma.h"
+
+/* What the device's memory is: VRAM, and guest RAM by bus address. */
+struct emu_memory {
+    uint8_t *vram;                      /* host mapping of all of VRAM */
+    uint64_t vram_size;
+    struct emu_dma_table *dma;          /* guest system memory */
+    pthread_rwlock_t dma_lock;          /* writers: DMA map/unmap */
+    atomic_bool fail_next_dma;          /* fault injection: next system access fails */
+    atomic_bool poison_next_vram;       /* fault injection: see emu_memory_poison() */
+};
+
+struct emu_mmu_context {
+    _Atomic uint64_t pt_root;           /* VRAM offset of the level-3 table */
+    atomic_bool enabled;
+    atomic_uint generation;             /* bumped by every invalidation */
+};
+
+struct emu_mmu {
+    struct emu_memory *mem;
+    struct emu_mmu_context ctx[S5000_MAX_CONTEXTS];
+};
+
+/* A small translation cache owned by one engine thread. */
+#define EMU_TLB_ENTRIES 64
+struct emu_tlb_entry {
+    uint64_t va_page;                   /* VA >> 12, or UINT64_MAX when empty */
+    uint64_t pte;                       /* leaf entry, address already adjusted to 4 KiB */
+    unsigned int ctx;
+    unsigned int generation;
+    unsigned int page_shift;            /* log2 of the mapped page's size: 12, 21 or 30 */
+};
+struct emu_tlb {
+    struct emu_tlb_entry entry[EMU_TLB_ENTRIES];
+    uint64_t hits, misses;
+};
+
+/* Why an access failed: the payload of a page-fault or DMA-error event. */
+struct emu_fault {
+    uint64_t address;                   /* GPU VA */
+    uint8_t access;                     /* S5000_ACCESS_* */
+    uint32_t error;                     /* S5000_ERR_PAGE_FAULT, _DMA, _ECC, _BAD_CONTEXT */
+};
+
+void emu_memory_init(struct emu_memory *mem, uint8_t *vram, uint64_t vram_size,
+                     struct emu_dma_table *dma);
+void emu_memory_fini(struct emu_memory *mem);
+
+void emu_mmu_init(struct emu_mmu *mmu, struct emu_memory *mem);
+void emu_tlb_init(struct emu_tlb *tlb);
+
+/* Register side (serving thread). */
+void emu_mmu_set_root(struct emu_mmu *mmu, unsigned int ctx, uint64_t pt_root);
+void emu_mmu_enable(struct emu_mmu *mmu, unsigned int ctx, bool enabled);
+void emu_mmu_invalidate(struct emu_mmu *mmu, unsigned int ctx);  /* or S5000_TLB_ALL */
+void emu_mmu_reset(struct emu_mmu *mmu);                         /* all contexts off */
+
+/*
+ * Engine side. All return true on success, or false with *fault filled in; on failure
+ * no byte of the destination was written beyond what a partial copy had already done
+ * (copies and fills stop at the first bad page and report its address).
+ *
+ * fault->address is the VA where the access reached the bad page, and the error:
+ *   S5000_ERR_BAD_CONTEXT  context out of range, disabled, with root 0, or with a root
+ *                          that is not a 4 KiB-aligned table inside VRAM;
+ *   S5000_ERR_PAGE_FAULT   VA at or above 2^48 (no sign extension), an invalid or
+ *                          malformed entry, a write through a read-only entry, a
+ *                          misaligned 64-bit access;
+ *   S5000_ERR_DMA          a system page whose bus address is not guest RAM allowing
+ *                          the access, or an injected failure (fail_next_dma);
+ *   S5000_ERR_ECC          an injected VRAM error (emu_memory_poison());
+ *   S5000_ERR_BAD_PACKET   emu_fill() arguments, see there.
+ * tlb may be NULL (no caching). Never call these holding mem->dma_lock.
+ */
+bool emu_mem_read(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                  uint64_t va, void *buf, uint64_t size, struct emu_fault *fault);
+bool emu_mem_write(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                   uint64_t va, const void *buf, uint64_t size, struct emu_fault *fault);
+
+/* 64-bit accesses to 8-byte aligned addresses, atomic with respect to the guest. */
+bool emu_mem_load64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                    uint64_t va, uint64_t *val, struct emu_fault *fault);
+bool emu_mem_store64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                     uint64_t va, uint64_t val, struct emu_fault *fault);
+bool emu_mem_add64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                   uint64_t va, uint64_t addend, struct emu_fault *fault);
+
+/*
+ * The copy engine: any sizes and alignments, page-crossing, in bounded chunks. A fill
+ * writes the low width bytes of pattern, little-endian, size / width times; width must
+ * be 1, 2, 4 or 8 and dst and size multiples of it, else S5000_ERR_BAD_PACKET at dst.
+ */
+bool emu_copy(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+              uint64_t dst, uint64_t src, uint64_t size, struct emu_fault *fault);
+bool emu_fill(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+              uint64_t dst, uint64_t size, uint64_t pattern, unsigned int width,
+              struct emu_fault *fault);
+
+/*
+ * Untranslated writes to guest system memory by bus address, for structures the
+ * kernel driver owns (the event ring). False if the range is not guest RAM. What the
+ * device wrote before reaches the guest first; fault injection does not apply.
+ */
+bool emu_phys_write(struct emu_memory *mem, uint64_t bus, const void *buf, uint64_t size);
+
+/*
+ * Fault injection: the next access to VRAM through any context reports an
+ * uncorrectable ECC error (S5000_ERR_ECC) instead of completing.
+ */
+void emu_memory_poison(struct emu_memory *mem);
+
+#endif /* EMU_MMU_H */
