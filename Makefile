@@ -27,18 +27,21 @@ else
 KRELEASES := $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
 kdir_of    = /lib/modules/$(1)/build
 endif
-KMOD_SOURCES := Kbuild $(wildcard kmod/*.[ch]) $(wildcard uapi/*.h)
+KMOD_SOURCES := Kbuild kmod/conftest.sh $(filter-out kmod/musa_conftest.h,$(wildcard kmod/*.[ch])) $(wildcard uapi/*.h)
 MODULES := $(foreach r,$(KRELEASES),$(O)/kmod/$(r)/musa.ko)
 
 # kselftest harness headers come from Debian's linux-source-6.12 at build time.
 LINUX_SOURCE_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
 KSFT := $(O)/ksft
-SELFTESTS := $(O)/selftests/musa_pci_test
+SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*_test.c))
+# Tests that kill the emulator, each to be run alone in a VM of its own.
+SOLO_SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/solo/*_test.c))
+BENCH := $(O)/bench/musa_bench
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11
 
-.PHONY: all modules user emu selftests check demo install clean FORCE
+.PHONY: all modules user emu selftests check demo install lint clean FORCE
 
 all: user modules
 
@@ -57,7 +60,7 @@ $(O)/kmod/%/musa.ko: FORCE
 	@for f in $(KMOD_SOURCES); do ln -sf $(CURDIR)/$$f $(O)/kmod/$*/$$f; done
 	$(MAKE) -C $(call kdir_of,$*) M=$(abspath $(O)/kmod/$*) modules
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(SOLO_SELFTESTS) $(BENCH)
 
 $(KSFT)/kselftest_harness.h:
 	@test -r $(LINUX_SOURCE_TARBALL) || { echo "missing $(LINUX_SOURCE_TARBALL): run tools/bootstrap" >&2; exit 1; }
@@ -65,12 +68,31 @@ $(KSFT)/kselftest_harness.h:
 	tar -xJf $(LINUX_SOURCE_TARBALL) -C $(KSFT) --strip-components=4 --wildcards \
 		'*/tools/testing/selftests/kselftest.h' '*/tools/testing/selftests/kselftest_harness.h'
 
-$(O)/selftests/%: selftests/%.c $(KSFT)/kselftest_harness.h uapi/s5000.h
+$(O)/selftests/%: selftests/%.c selftests/musa_test.h $(KSFT)/kselftest_harness.h $(wildcard uapi/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -I$(KSFT) -Iuapi -o $@ $< -lpci
+	$(CC) -O2 -g -Wall -I$(KSFT) -Iuapi -Iselftests -o $@ $< -lpci
+
+$(O)/bench/%: bench/%.c selftests/musa_test.h $(wildcard uapi/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Iuapi -Iselftests -o $@ $<
 
 check:
 	tools/run-tests
+
+# The kernel's own checks: checkpatch --strict (from Debian's linux-source-6.12),
+# and W=1 with sparse on every file, for each installed kernel. The uapi headers are
+# shared with user space, where BIT() does not exist.
+CHECKPATCH := $(O)/linux-scripts/checkpatch.pl
+$(CHECKPATCH):
+	@mkdir -p $(O)/linux-scripts
+	tar -xJf $(LINUX_SOURCE_TARBALL) -C $(O)/linux-scripts --strip-components=2 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+
+lint: $(CHECKPATCH)
+	perl $(CHECKPATCH) --no-tree --strict --terse -f kmod/*.c kmod/*.h
+	perl $(CHECKPATCH) --no-tree --strict --terse --ignore BIT_MACRO -f uapi/*.h
+	for r in $(KRELEASES); do \
+		$(MAKE) -C $(call kdir_of,$$r) M=$(abspath $(O)/kmod/$$r) W=1 C=2 modules || exit; done
 
 demo:
 	tools/bootstrap --quiet
@@ -84,8 +106,10 @@ install: all
 		$(DESTDIR)$(PREFIX)/include
 	install -m 755 tools/musa-vm $(O)/firmware-emu/s5000-emu $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 tools/musa-vm-init $(DESTDIR)$(PREFIX)/lib/musa/
-	install -m 755 $(SELFTESTS) $(DESTDIR)$(PREFIX)/lib/musa/selftests/
-	install -m 644 uapi/s5000.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(SELFTESTS) selftests/run-in-guest $(DESTDIR)$(PREFIX)/lib/musa/selftests/
+	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/musa/selftests/solo $(SOLO_SELFTESTS)
+	install -m 755 $(BENCH) $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/include uapi/s5000.h uapi/musa_drm.h
 	for r in $(KRELEASES); do \
 		install -D -m 644 $(O)/kmod/$$r/musa.ko \
 			$(DESTDIR)$(PREFIX)/lib/musa/modules/$$r/musa.ko; done

@@ -125,8 +125,8 @@
  * entries (it counts them as lost and sets S5000_INT_EVENT_OVERFLOW instead).
  */
 #define S5000_REG_EVENT_RING_BASE	0x0120	/* 64-bit bus address, 4 KiB aligned */
-#define S5000_REG_EVENT_RING_SIZE	0x0128	/* entries, a power of two, 0 = off; written last:
-						   (re)starts the ring, write index 0 */
+/* Entries, a power of two, 0 = off; written last, it (re)starts the ring at index 0. */
+#define S5000_REG_EVENT_RING_SIZE	0x0128
 #define S5000_REG_EVENT_WPTR_ADDR	0x0130	/* 64-bit bus address of the write index */
 #define S5000_REG_EVENT_RPTR		0x0138	/* 64-bit, written by the driver */
 #define S5000_REG_EVENTS_LOST		0x0140	/* read-only count of dropped events */
@@ -159,7 +159,7 @@
 #define S5000_REG_QUEUE_STRIDE		0x40
 #define S5000_REG_QUEUE(q, r)		(S5000_REG_QUEUE_BASE + (q) * S5000_REG_QUEUE_STRIDE + (r))
 #define   S5000_QUEUE_RING_BASE		0x00	/* 64-bit GPU VA of the ring, 64-byte aligned */
-#define   S5000_QUEUE_RPTR_ADDR		0x08	/* 64-bit GPU VA of the read-index write-back, 0: none */
+#define   S5000_QUEUE_RPTR_ADDR		0x08	/* 64-bit GPU VA of the read index, 0: none */
 #define   S5000_QUEUE_RPTR_INIT		0x10	/* 64-bit index the queue starts at */
 #define   S5000_QUEUE_RING_ORDER	0x18	/* ring holds 1 << order packets, 4..20 */
 #define   S5000_QUEUE_CONTEXT		0x1c	/* context id the queue runs in */
