@@ -14,6 +14,8 @@
 #include "device.h"
 #include "log.h"
 
+_Static_assert(EMU_CP_THREADS_MAX <= EMU_MMU_MAX_TLBS, "every worker's TLB can be registered");
+
 /* How often parked queues are re-checked while nothing else wakes them. */
 #define TICK_NS 1000000ull
 
@@ -386,6 +388,12 @@ int emu_cp_start(struct emu_device *dev)
         w->dev = dev;
         w->index = i;
         emu_tlb_init(&w->tlb);
+        /* So that a TLB invalidation waits for this worker's accesses in flight. */
+        if (!emu_mmu_register_tlb(&dev->mmu, &w->tlb)) {
+            emu_err("command processor %u: no TLB slot left in the MMU", i);
+            emu_cp_stop(dev);
+            return -1;
+        }
         pthread_mutex_lock(&cp->lock);
         cp->awake++;
         pthread_mutex_unlock(&cp->lock);
@@ -412,6 +420,9 @@ void emu_cp_stop(struct emu_device *dev)
     pthread_mutex_unlock(&cp->lock);
     for (unsigned int i = 0; i < cp->nworkers; i++)
         pthread_join(cp->workers[i].thread, NULL);
+    /* Also the TLB of a worker that failed to start. */
+    for (unsigned int i = 0; cp->workers && i < dev->config.cp_threads; i++)
+        emu_mmu_unregister_tlb(&cp->workers[i].tlb);
     free(cp->workers);
     cp->workers = NULL;
     cp->nworkers = 0;

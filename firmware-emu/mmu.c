@@ -11,16 +11,30 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 /* Device memory is little-endian and accessed in place, so the host must be too. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "s5000-emu needs a little-endian host");
+_Static_assert(sizeof(struct emu_mmu_engine) == 64, "one engine slot per cache line");
+_Static_assert(S5000_MAX_CONTEXTS < (1u << 31), "a context fits a published chunk");
 
 /*
- * The most one access moves under one translation. It bounds how long an access
- * may go on using a mapping after its invalidation, and how long a DMA unmap
- * waits for the engines' read locks.
+ * The most one access moves under one translation. It bounds how long an
+ * invalidation waits for the chunks in flight, and how long a DMA unmap waits
+ * for the engines' read locks.
  */
 #define CHUNK_SIZE          (1ull << 20)
+
+/*
+ * An engine's published chunk (struct emu_mmu_engine): IDLE, or CHUNK_BUSY with the
+ * context in bits 32..62 and the generation it translates with in bits 0..31.
+ */
+#define CHUNK_IDLE          0ull
+#define CHUNK_BUSY          (1ull << 63)
+
+/* How an invalidation waits for a chunk: spin first, as most are short, then sleep. */
+#define DRAIN_SPINS         1000
+#define DRAIN_SLEEP_NS      20000
 
 #define PAGE_OFFSET_MASK    ((uint64_t)S5000_PAGE_SIZE - 1)
 #define VA_LIMIT            (1ull << S5000_VA_BITS)
@@ -71,6 +85,10 @@ void emu_mmu_init(struct emu_mmu *mmu, struct emu_memory *mem)
         atomic_init(&mmu->ctx[i].enabled, false);
         atomic_init(&mmu->ctx[i].generation, 0);
     }
+    for (unsigned int i = 0; i < EMU_MMU_MAX_TLBS; i++) {
+        atomic_init(&mmu->engine[i].chunk, CHUNK_IDLE);
+        atomic_init(&mmu->engine[i].used, false);
+    }
 }
 
 void emu_tlb_init(struct emu_tlb *tlb)
@@ -80,10 +98,119 @@ void emu_tlb_init(struct emu_tlb *tlb)
         tlb->entry[i].va_page = UINT64_MAX;
 }
 
-/* Release: whoever sees the new generation also sees what changed before it. */
+bool emu_mmu_register_tlb(struct emu_mmu *mmu, struct emu_tlb *tlb)
+{
+    for (unsigned int i = 0; i < EMU_MMU_MAX_TLBS; i++) {
+        if (!atomic_exchange(&mmu->engine[i].used, true)) {
+            tlb->mmu = mmu;
+            tlb->slot = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void emu_mmu_unregister_tlb(struct emu_tlb *tlb)
+{
+    if (!tlb->mmu)
+        return;
+    atomic_store(&tlb->mmu->engine[tlb->slot].chunk, CHUNK_IDLE);
+    atomic_store(&tlb->mmu->engine[tlb->slot].used, false);
+    tlb->mmu = NULL;
+}
+
+/* ------------------------------------------------------------ chunks and barriers */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* Where tlb publishes its chunks in mmu, or NULL if it is not registered there. */
+static _Atomic uint64_t *chunk_word(struct emu_mmu *mmu, struct emu_tlb *tlb)
+{
+    return tlb && tlb->mmu == mmu ? &mmu->engine[tlb->slot].chunk : NULL;
+}
+
+/*
+ * Starts a chunk in ctx and returns the generation all its translations must use.
+ * Publishing is a store then a load, both seq_cst, and an invalidation is a bump
+ * then a load, both seq_cst: so either this load sees the bump, or the
+ * invalidation sees the chunk and waits for it.
+ */
+static unsigned int chunk_begin(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx)
+{
+    atomic_uint *generation;
+    _Atomic uint64_t *word = chunk_word(mmu, tlb);
+    unsigned int seen, now;
+
+    if (ctx >= S5000_MAX_CONTEXTS)
+        return 0;           /* translate() refuses it */
+    generation = &mmu->ctx[ctx].generation;
+    now = atomic_load_explicit(generation, memory_order_acquire);
+
+    if (!word)
+        return now;
+    /* Publish the generation used, so that later invalidations need not wait. */
+    do {
+        seen = now;
+        atomic_store(word, CHUNK_BUSY | (uint64_t)ctx << 32 | seen);
+        now = atomic_load(generation);
+    } while (now != seen);
+    return now;
+}
+
+/* Release: what the chunk did happens before an invalidation that sees it ended. */
+static void chunk_end(struct emu_mmu *mmu, struct emu_tlb *tlb)
+{
+    _Atomic uint64_t *word = chunk_word(mmu, tlb);
+
+    if (word)
+        atomic_store_explicit(word, CHUNK_IDLE, memory_order_release);
+}
+
+/* Whether a published chunk is in ctx (or any, for S5000_TLB_ALL) with an old generation. */
+static bool chunk_stale(struct emu_mmu *mmu, unsigned int ctx, uint64_t chunk)
+{
+    unsigned int c = (unsigned int)(chunk >> 32) & ~(unsigned int)(CHUNK_BUSY >> 32);
+    unsigned int generation;
+
+    if (!(chunk & CHUNK_BUSY) || (ctx != S5000_TLB_ALL && c != ctx))
+        return false;
+    generation = atomic_load(&mmu->ctx[c].generation);
+    /* Wrap-safe "older than": the generation is a 32-bit counter. */
+    return (int)((unsigned int)chunk - generation) < 0;
+}
+
+static void drain_engine(struct emu_mmu *mmu, unsigned int ctx, _Atomic uint64_t *word)
+{
+    for (unsigned int spins = 0; chunk_stale(mmu, ctx, atomic_load(word)); spins++) {
+        if (spins < DRAIN_SPINS)
+            cpu_relax();
+        else
+            nanosleep(&(struct timespec){ .tv_nsec = DRAIN_SLEEP_NS }, NULL);
+    }
+}
+
+/*
+ * After a bump of ctx (or of all): waits out the chunks that may still use entries
+ * of before it. A chunk takes no lock but the DMA read lock and waits for nobody
+ * else, so this ends within one chunk.
+ */
+static void drain(struct emu_mmu *mmu, unsigned int ctx)
+{
+    for (unsigned int i = 0; i < EMU_MMU_MAX_TLBS; i++)
+        drain_engine(mmu, ctx, &mmu->engine[i].chunk);
+}
+
+/* Seq_cst, and release: whoever sees the new generation also sees what changed before it. */
 static void bump_generation(struct emu_mmu_context *c)
 {
-    atomic_fetch_add_explicit(&c->generation, 1, memory_order_release);
+    atomic_fetch_add(&c->generation, 1);
 }
 
 /* A new root or enable state invalidates too: no TLB entry outlives its tables. */
@@ -93,6 +220,7 @@ void emu_mmu_set_root(struct emu_mmu *mmu, unsigned int ctx, uint64_t pt_root)
         return;
     atomic_store_explicit(&mmu->ctx[ctx].pt_root, pt_root, memory_order_release);
     bump_generation(&mmu->ctx[ctx]);
+    drain(mmu, ctx);
 }
 
 void emu_mmu_enable(struct emu_mmu *mmu, unsigned int ctx, bool enabled)
@@ -101,6 +229,7 @@ void emu_mmu_enable(struct emu_mmu *mmu, unsigned int ctx, bool enabled)
         return;
     atomic_store_explicit(&mmu->ctx[ctx].enabled, enabled, memory_order_release);
     bump_generation(&mmu->ctx[ctx]);
+    drain(mmu, ctx);
 }
 
 void emu_mmu_invalidate(struct emu_mmu *mmu, unsigned int ctx)
@@ -110,7 +239,10 @@ void emu_mmu_invalidate(struct emu_mmu *mmu, unsigned int ctx)
             bump_generation(&mmu->ctx[i]);
     } else if (ctx < S5000_MAX_CONTEXTS) {
         bump_generation(&mmu->ctx[ctx]);
+    } else {
+        return;
     }
+    drain(mmu, ctx);
 }
 
 void emu_mmu_reset(struct emu_mmu *mmu)
@@ -120,6 +252,7 @@ void emu_mmu_reset(struct emu_mmu *mmu)
         atomic_store_explicit(&mmu->ctx[i].pt_root, 0, memory_order_release);
         bump_generation(&mmu->ctx[i]);
     }
+    drain(mmu, S5000_TLB_ALL);
 }
 
 /* ------------------------------------------------------------ translation */
@@ -134,8 +267,12 @@ static uint64_t read_pte(const struct emu_memory *mem, uint64_t table, uint64_t 
 {
     const uint64_t *pte = (const uint64_t *)(mem->vram + table) + S5000_PT_INDEX(va, level);
 
-    /* The guest may be rewriting the entry: read it once, untorn. */
-    return __atomic_load_n(pte, __ATOMIC_RELAXED);
+    /*
+     * The guest may be rewriting the entry: read it once, untorn. Acquire, as a
+     * walk may see a new entry before its invalidation: what was done to the page
+     * before it was mapped then still happens before the access through it.
+     */
+    return __atomic_load_n(pte, __ATOMIC_ACQUIRE);
 }
 
 static bool leaf_valid(const struct emu_memory *mem, uint64_t pte, unsigned int shift)
@@ -195,21 +332,23 @@ static struct emu_tlb_entry *tlb_slot(struct emu_tlb *tlb, unsigned int ctx, uin
     return &tlb->entry[(page ^ (page >> 9) ^ (page >> 18) ^ ctx * 7) % EMU_TLB_ENTRIES];
 }
 
-/* Translates va for an access, through the TLB when there is one (tlb may be NULL). */
-static bool translate(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx, uint64_t va,
-                      uint8_t access, struct emu_tlb_entry *xl, struct emu_fault *fault)
+/*
+ * Translates va for an access, through the TLB when there is one (tlb may be NULL),
+ * in the chunk that chunk_begin() gave generation.
+ */
+static bool translate(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                      unsigned int generation, uint64_t va, uint8_t access,
+                      struct emu_tlb_entry *xl, struct emu_fault *fault)
 {
     struct emu_mmu_context *c;
     struct emu_tlb_entry *slot = NULL;
-    unsigned int generation;
     uint64_t root;
     uint32_t error;
 
     if (ctx >= S5000_MAX_CONTEXTS)
         return fail(fault, va, access, S5000_ERR_BAD_CONTEXT);
     c = &mmu->ctx[ctx];
-    /* The generation first: a root or entry read after it is at least as new. */
-    generation = atomic_load_explicit(&c->generation, memory_order_acquire);
+    /* The generation was read first: a root or entry read after it is at least as new. */
     root = atomic_load_explicit(&c->pt_root, memory_order_acquire);
     if (!atomic_load_explicit(&c->enabled, memory_order_acquire) || !root)
         return fail(fault, va, access, S5000_ERR_BAD_CONTEXT);
@@ -267,13 +406,14 @@ static uint64_t entry_left(const struct emu_tlb_entry *xl, uint64_t va)
  * only if va itself does not translate: a bad page further on ends the span, and
  * faults when the access gets there.
  */
-static bool map_span(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx, uint64_t va,
-                     uint64_t max, uint8_t access, struct span *s, struct emu_fault *fault)
+static bool map_span(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                     unsigned int generation, uint64_t va, uint64_t max, uint8_t access,
+                     struct span *s, struct emu_fault *fault)
 {
     struct emu_tlb_entry xl;
     struct emu_fault ignored;
 
-    if (!translate(mmu, tlb, ctx, va, access, &xl, fault))
+    if (!translate(mmu, tlb, ctx, generation, va, access, &xl, fault))
         return false;
     s->va = va;
     s->addr = entry_addr(&xl, va);
@@ -284,7 +424,7 @@ static bool map_span(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
     while (s->len < max) {
         uint64_t next = va + s->len;
 
-        if (!translate(mmu, tlb, ctx, next, access, &xl, &ignored) ||
+        if (!translate(mmu, tlb, ctx, generation, next, access, &xl, &ignored) ||
             !!(xl.pte & S5000_PTE_SYSTEM) != s->system ||
             entry_addr(&xl, next) != s->addr + s->len)
             break;
@@ -359,29 +499,41 @@ static uint8_t *span_host(struct emu_memory *mem, struct span *s, struct emu_fau
 
 /* ------------------------------------------------------------ accesses */
 
+/* One chunk of access_buffer(): the bytes it moved, or 0 with *fault filled. */
+static uint64_t access_chunk(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                             unsigned int generation, uint64_t va, uint8_t *buf, uint64_t size,
+                             uint8_t access, struct emu_fault *fault)
+{
+    struct span s;
+    uint8_t *host;
+
+    if (!map_span(mmu, tlb, ctx, generation, va, MIN(size, CHUNK_SIZE), access, &s, fault))
+        return 0;
+    lock_system(mmu->mem, s.system);
+    host = span_host(mmu->mem, &s, fault);
+    if (host && access == S5000_ACCESS_WRITE)
+        memcpy(host, buf, s.len);
+    else if (host)
+        memcpy(buf, host, s.len);
+    unlock_system(mmu->mem, s.system);
+    return host ? s.len : 0;
+}
+
 /* Moves size bytes between the device at va and buf; access says which way. */
 static bool access_buffer(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
                           uint64_t va, uint8_t *buf, uint64_t size, uint8_t access,
                           struct emu_fault *fault)
 {
     while (size) {
-        struct span s;
-        uint8_t *host;
+        uint64_t len = access_chunk(mmu, tlb, ctx, chunk_begin(mmu, tlb, ctx), va, buf, size,
+                                    access, fault);
 
-        if (!map_span(mmu, tlb, ctx, va, MIN(size, CHUNK_SIZE), access, &s, fault))
+        chunk_end(mmu, tlb);
+        if (!len)
             return false;
-        lock_system(mmu->mem, s.system);
-        host = span_host(mmu->mem, &s, fault);
-        if (host && access == S5000_ACCESS_WRITE)
-            memcpy(host, buf, s.len);
-        else if (host)
-            memcpy(buf, host, s.len);
-        unlock_system(mmu->mem, s.system);
-        if (!host)
-            return false;
-        va += s.len;
-        buf += s.len;
-        size -= s.len;
+        va += len;
+        buf += len;
+        size -= len;
     }
     return true;
 }
@@ -401,16 +553,16 @@ bool emu_mem_write(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
 
 enum atomic_op { OP_LOAD, OP_STORE, OP_ADD };
 
-static bool access64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx, uint64_t va,
-                     enum atomic_op op, uint64_t *val, struct emu_fault *fault)
+/* The access itself, in a chunk of its own. */
+static bool access64_chunk(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                           unsigned int generation, uint64_t va, enum atomic_op op,
+                           uint64_t *val, struct emu_fault *fault)
 {
     uint8_t access = op == OP_LOAD ? S5000_ACCESS_READ : S5000_ACCESS_WRITE;
     uint64_t *host;
     struct span s;
 
-    if (va & 7)
-        return fail(fault, va, access, S5000_ERR_PAGE_FAULT);
-    if (!map_span(mmu, tlb, ctx, va, 8, access, &s, fault))
+    if (!map_span(mmu, tlb, ctx, generation, va, 8, access, &s, fault))
         return false;
 
     lock_system(mmu->mem, s.system);
@@ -428,6 +580,19 @@ static bool access64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
         __atomic_fetch_add(host, *val, __ATOMIC_SEQ_CST);
     unlock_system(mmu->mem, s.system);
     return host != NULL;
+}
+
+static bool access64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx, uint64_t va,
+                     enum atomic_op op, uint64_t *val, struct emu_fault *fault)
+{
+    bool done;
+
+    if (va & 7)
+        return fail(fault, va, op == OP_LOAD ? S5000_ACCESS_READ : S5000_ACCESS_WRITE,
+                    S5000_ERR_PAGE_FAULT);
+    done = access64_chunk(mmu, tlb, ctx, chunk_begin(mmu, tlb, ctx), va, op, val, fault);
+    chunk_end(mmu, tlb);
+    return done;
 }
 
 bool emu_mem_load64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
@@ -450,30 +615,43 @@ bool emu_mem_add64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
 
 /* ------------------------------------------------------------ copy engine */
 
+/* One chunk of emu_copy(): the bytes it copied, or 0 with *fault filled. */
+static uint64_t copy_chunk(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                           unsigned int generation, uint64_t dst, uint64_t src, uint64_t size,
+                           struct emu_fault *fault)
+{
+    struct span from, to;
+    uint8_t *src_host, *dst_host = NULL;
+    bool system;
+    uint64_t len;
+
+    if (!map_span(mmu, tlb, ctx, generation, src, MIN(size, CHUNK_SIZE), S5000_ACCESS_READ,
+                  &from, fault) ||
+        !map_span(mmu, tlb, ctx, generation, dst, from.len, S5000_ACCESS_WRITE, &to, fault))
+        return 0;
+
+    system = from.system || to.system;
+    lock_system(mmu->mem, system);
+    src_host = span_host(mmu->mem, &from, fault);
+    if (src_host)
+        dst_host = span_host(mmu->mem, &to, fault);
+    len = MIN(from.len, to.len);
+    /* Overlap is the guest's error, but must not be undefined behaviour here. */
+    if (dst_host)
+        memmove(dst_host, src_host, len);
+    unlock_system(mmu->mem, system);
+    return dst_host ? len : 0;
+}
+
 bool emu_copy(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
               uint64_t dst, uint64_t src, uint64_t size, struct emu_fault *fault)
 {
     while (size) {
-        struct span from, to;
-        uint8_t *src_host, *dst_host = NULL;
-        bool system;
-        uint64_t len;
+        uint64_t len = copy_chunk(mmu, tlb, ctx, chunk_begin(mmu, tlb, ctx), dst, src, size,
+                                  fault);
 
-        if (!map_span(mmu, tlb, ctx, src, MIN(size, CHUNK_SIZE), S5000_ACCESS_READ, &from, fault) ||
-            !map_span(mmu, tlb, ctx, dst, from.len, S5000_ACCESS_WRITE, &to, fault))
-            return false;
-
-        system = from.system || to.system;
-        lock_system(mmu->mem, system);
-        src_host = span_host(mmu->mem, &from, fault);
-        if (src_host)
-            dst_host = span_host(mmu->mem, &to, fault);
-        len = MIN(from.len, to.len);
-        /* Overlap is the guest's error, but must not be undefined behaviour here. */
-        if (dst_host)
-            memmove(dst_host, src_host, len);
-        unlock_system(mmu->mem, system);
-        if (!dst_host)
+        chunk_end(mmu, tlb);
+        if (!len)
             return false;
         src += len;
         dst += len;
@@ -514,6 +692,47 @@ static void fill_host(uint8_t *host, uint64_t len, const struct fill_pattern *p,
 }
 
 /*
+ * Zeroing VRAM gives its host pages back instead of writing zeros: the driver
+ * clears every allocation, and 80 GiB of VRAM must not cost host memory until it
+ * holds data. VRAM is a shared memfd mapping, so the hole reads as zeros
+ * everywhere it is mapped.
+ */
+static void zero_vram(uint8_t *host, uint64_t len)
+{
+    uintptr_t start = ((uintptr_t)host + S5000_PAGE_SIZE - 1) & ~PAGE_OFFSET_MASK;
+    uintptr_t end = ((uintptr_t)host + len) & ~PAGE_OFFSET_MASK;
+
+    if (end <= start || madvise((void *)start, end - start, MADV_REMOVE) != 0) {
+        memset(host, 0, len);
+        return;
+    }
+    memset(host, 0, start - (uintptr_t)host);
+    memset((void *)end, 0, (uintptr_t)host + len - end);
+}
+
+/* One chunk of emu_fill(): the bytes it filled, or 0 with *fault filled. */
+static uint64_t fill_chunk(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                           unsigned int generation, uint64_t dst, uint64_t size,
+                           const struct fill_pattern *p, unsigned int phase,
+                           struct emu_fault *fault)
+{
+    struct span s;
+    uint8_t *host;
+
+    if (!map_span(mmu, tlb, ctx, generation, dst, MIN(size, CHUNK_SIZE), S5000_ACCESS_WRITE,
+                  &s, fault))
+        return 0;
+    lock_system(mmu->mem, s.system);
+    host = span_host(mmu->mem, &s, fault);
+    if (host && !s.system && p->uniform && p->bytes[0] == 0)
+        zero_vram(host, s.len);
+    else if (host)
+        fill_host(host, s.len, p, phase);
+    unlock_system(mmu->mem, s.system);
+    return host ? s.len : 0;
+}
+
+/*
  * Fills with width-byte elements: width must be 1, 2, 4 or 8, and dst and size
  * multiples of it, or the packet is bad (S5000_ERR_BAD_PACKET at dst).
  */
@@ -529,20 +748,13 @@ bool emu_fill(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
     fill_pattern_init(&p, pattern, width);
 
     while (done < size) {
-        struct span s;
-        uint8_t *host;
+        uint64_t len = fill_chunk(mmu, tlb, ctx, chunk_begin(mmu, tlb, ctx), dst + done,
+                                  size - done, &p, done % width, fault);
 
-        if (!map_span(mmu, tlb, ctx, dst + done, MIN(size - done, CHUNK_SIZE),
-                      S5000_ACCESS_WRITE, &s, fault))
+        chunk_end(mmu, tlb);
+        if (!len)
             return false;
-        lock_system(mmu->mem, s.system);
-        host = span_host(mmu->mem, &s, fault);
-        if (host)
-            fill_host(host, s.len, &p, done % width);
-        unlock_system(mmu->mem, s.system);
-        if (!host)
-            return false;
-        done += s.len;
+        done += len;
     }
     return true;
 }

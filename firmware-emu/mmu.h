@@ -9,10 +9,23 @@
  *
  * Threading: any number of engine threads may translate and access concurrently,
  * each with its own struct emu_tlb. Page-table roots change and TLBs are invalidated
- * from the serving thread; an invalidation is complete when emu_mmu_invalidate()
- * returns (no thread starts a new access through a stale entry afterwards, and
- * accesses are done in bounded chunks). The guest-RAM table may change under the
- * engines (DMA unmap): system-memory accesses hold its read lock per chunk.
+ * from the serving thread. Accesses run in chunks of at most 1 MiB, each under one
+ * translation; a TLB registered with the MMU (emu_mmu_register_tlb()) publishes the
+ * context and generation of the chunk it is in. emu_mmu_invalidate(), and
+ * emu_mmu_set_root(), _enable() and _reset() likewise, are barriers: they bump the
+ * generation, then wait until no registered TLB is still in a chunk that translated
+ * before the bump. So once they return, no access through the old entries is in
+ * progress or starts, and the memory the old entries mapped may be reused. The wait
+ * is one chunk at most (microseconds): a chunk takes no lock but the DMA read lock
+ * and waits for no other thread, so a barrier may run under the command processors'
+ * lock (device reset) and never waits for the serving thread. Accesses through a
+ * NULL or unregistered TLB get only the weaker guarantee (none starts afterwards):
+ * the device's engines always use registered ones.
+ *
+ * The guest-RAM table may change under the engines (DMA unmap): system-memory
+ * accesses hold its read lock per chunk. A chunk takes that lock after publishing
+ * itself, so never invalidate holding mem->dma_lock: the wait could then be for a
+ * chunk that waits for the lock.
  */
 #ifndef EMU_MMU_H
 #define EMU_MMU_H
@@ -41,9 +54,22 @@ struct emu_mmu_context {
     atomic_uint generation;             /* bumped by every invalidation */
 };
 
+/*
+ * What one registered TLB is doing: idle, or in a chunk of a context at a
+ * generation (see mmu.c). Written by its engine thread, read by invalidations;
+ * 64 bytes apart, so that engines never write to the same cache line.
+ */
+#define EMU_MMU_MAX_TLBS 32
+struct emu_mmu_engine {
+    _Atomic uint64_t chunk;
+    atomic_bool used;                   /* the slot belongs to a TLB */
+    uint8_t pad[64 - sizeof(uint64_t) - sizeof(atomic_bool)];
+};
+
 struct emu_mmu {
     struct emu_memory *mem;
     struct emu_mmu_context ctx[S5000_MAX_CONTEXTS];
+    struct emu_mmu_engine engine[EMU_MMU_MAX_TLBS];
 };
 
 /* A small translation cache owned by one engine thread. */
@@ -58,6 +84,8 @@ struct emu_tlb_entry {
 struct emu_tlb {
     struct emu_tlb_entry entry[EMU_TLB_ENTRIES];
     uint64_t hits, misses;
+    struct emu_mmu *mmu;                /* registered with, or NULL */
+    unsigned int slot;                  /* its engine[] there */
 };
 
 /* Why an access failed: the payload of a page-fault or DMA-error event. */
@@ -74,7 +102,19 @@ void emu_memory_fini(struct emu_memory *mem);
 void emu_mmu_init(struct emu_mmu *mmu, struct emu_memory *mem);
 void emu_tlb_init(struct emu_tlb *tlb);
 
-/* Register side (serving thread). */
+/*
+ * Makes invalidations of mmu wait for the chunks tlb is in (see above). False if
+ * EMU_MMU_MAX_TLBS are registered already; the TLB then still works, unregistered.
+ * Unregister only while no thread accesses memory through tlb, and before mmu goes.
+ */
+bool emu_mmu_register_tlb(struct emu_mmu *mmu, struct emu_tlb *tlb);
+void emu_mmu_unregister_tlb(struct emu_tlb *tlb);
+
+/*
+ * Register side (serving thread). Each returns once no access of a registered TLB
+ * through the context's old entries is in progress (a few microseconds at most);
+ * never call them holding mem->dma_lock.
+ */
 void emu_mmu_set_root(struct emu_mmu *mmu, unsigned int ctx, uint64_t pt_root);
 void emu_mmu_enable(struct emu_mmu *mmu, unsigned int ctx, bool enabled);
 void emu_mmu_invalidate(struct emu_mmu *mmu, unsigned int ctx);  /* or S5000_TLB_ALL */
@@ -95,7 +135,8 @@ void emu_mmu_reset(struct emu_mmu *mmu);                         /* all contexts
  *                          the access, or an injected failure (fail_next_dma);
  *   S5000_ERR_ECC          an injected VRAM error (emu_memory_poison());
  *   S5000_ERR_BAD_PACKET   emu_fill() arguments, see there.
- * tlb may be NULL (no caching). Never call these holding mem->dma_lock.
+ * tlb may be NULL (no caching, and no wait by invalidations, see above). Never call
+ * these holding mem->dma_lock.
  */
 bool emu_mem_read(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
                   uint64_t va, void *buf, uint64_t size, struct emu_fault *fault);

@@ -131,7 +131,10 @@
 #define S5000_REG_EVENT_RPTR		0x0138	/* 64-bit, written by the driver */
 #define S5000_REG_EVENTS_LOST		0x0140	/* read-only count of dropped events */
 
-/* TLB invalidation: write a context id, or S5000_TLB_ALL; done when the write returns. */
+/*
+ * TLB invalidation: write a context id, or S5000_TLB_ALL. When the write returns, no
+ * access through the old entries is in progress any more (see s5000.md).
+ */
 #define S5000_REG_TLB_INVALIDATE	0x0150
 #define   S5000_TLB_ALL			0xffffffffu
 

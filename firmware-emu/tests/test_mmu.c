@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../uapi/s5000.h"
 #include "dma.h"
@@ -38,6 +40,7 @@
 
 struct fixture {
     uint8_t *vram;
+    int vram_fd;                /* a sparse shared memfd, as in the emulator */
     uint8_t *ram, *ram2;
     struct emu_dma_table dma;
     struct emu_memory mem;
@@ -171,9 +174,26 @@ static void fill_random(uint8_t *buf, uint64_t size)
         buf[i] = rnd();
 }
 
+static uint8_t *map_memfd(int *fd, uint64_t size)
+{
+    void *p;
+
+    *fd = memfd_create("test-vram", MFD_CLOEXEC);
+    if (*fd < 0 || ftruncate(*fd, (off_t)size) != 0) {
+        perror("memfd");
+        exit(2);
+    }
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, *fd, 0);
+    if (p == MAP_FAILED) {
+        perror("mmap");
+        exit(2);
+    }
+    return p;
+}
+
 static void fixture_init(struct fixture *f)
 {
-    f->vram = map_anon(VRAM_SIZE);
+    f->vram = map_memfd(&f->vram_fd, VRAM_SIZE);
     f->ram = map_anon(RAM_SIZE);
     f->ram2 = map_anon(RAM2_SIZE);
     emu_dma_init(&f->dma);
@@ -183,6 +203,8 @@ static void fixture_init(struct fixture *f)
     emu_memory_init(&f->mem, f->vram, VRAM_SIZE, &f->dma);
     emu_mmu_init(&f->mmu, &f->mem);
     emu_tlb_init(&f->tlb);
+    if (!emu_mmu_register_tlb(&f->mmu, &f->tlb))
+        abort();
 
     f->next_table = PAGE;       /* keep offset 0 unused: a zero root means none */
     f->next_vram = TABLES_END;
@@ -196,6 +218,7 @@ static void fixture_fini(struct fixture *f)
 {
     emu_memory_fini(&f->mem);
     munmap(f->vram, VRAM_SIZE);
+    close(f->vram_fd);
     munmap(f->ram, RAM_SIZE);
     munmap(f->ram2, RAM2_SIZE);
 }
@@ -684,6 +707,34 @@ static void test_fill(void)
                 va + 3 * PAGE, S5000_ACCESS_WRITE), "fill running into an unmapped page faults there");
 }
 
+/* Zeroing VRAM returns its host memory; the bytes around the hole still get zeros. */
+static void test_zero_fill_releases_memory(void)
+{
+    const uint64_t va = 0xb0000000, size = 2 * MiB;
+    uint64_t pa = vram_alloc(&fx, size, 2 * MiB);
+    uint8_t head = 0, tail = 0, inside = 0, outside = 0;
+    struct emu_fault fault;
+    struct stat before, after;
+    bool good;
+
+    map(&fx, va, pa, 1, RW);
+    memset(fx.vram + pa, 0xab, size);
+    fstat(fx.vram_fd, &before);
+    good = fill(va + 100, size - 200, 0, 1, &fault);
+    fstat(fx.vram_fd, &after);
+    head = fx.vram[pa + 99];
+    outside = fx.vram[pa + size - 100];
+    for (uint64_t i = 100; i < size - 100; i++)
+        inside |= fx.vram[pa + i];
+    tail = fx.vram[pa + 100] | fx.vram[pa + size - 101];
+    ok(good && inside == 0 && tail == 0 && head == 0xab && outside == 0xab,
+       "zero fill of VRAM: exactly the range reads zero");
+    /* Only the partial pages at the two ends and at the 1 MiB chunk edge are written. */
+    ok(after.st_blocks + (int64_t)((size - 4 * PAGE) / 512) <= before.st_blocks,
+       "zero fill of VRAM gives its whole pages back (%lld -> %lld blocks)",
+       (long long)before.st_blocks, (long long)after.st_blocks);
+}
+
 static void test_atomics(void)
 {
     const uint64_t va = 0x90000000;
@@ -896,6 +947,7 @@ static void *race_copier(void *arg)
     struct emu_tlb tlb;
 
     emu_tlb_init(&tlb);
+    emu_mmu_register_tlb(&fx.mmu, &tlb);
     while (!atomic_load(&race_stop)) {
         struct emu_fault fault;
 
@@ -914,6 +966,7 @@ static void *race_copier(void *arg)
         }
         atomic_fetch_add(&r->attempts, 1);
     }
+    emu_mmu_unregister_tlb(&tlb);
     return NULL;
 }
 
@@ -996,6 +1049,138 @@ static void test_race(void)
     munmap(b, RACE_SIZE);
 }
 
+/* ------------------------------------------------------------ invalidation barrier */
+
+/* Slots run out; an unregistered TLB still works; unregistering frees a slot. */
+static void test_tlb_registration(void)
+{
+    static struct emu_tlb tlbs[EMU_MMU_MAX_TLBS + 1];
+    const uint64_t va = 0x30000000;     /* mapped read-only by test_bad_addresses */
+    struct emu_fault fault;
+    struct emu_mmu mmu;
+    unsigned int registered = 0;
+    uint8_t byte;
+
+    emu_mmu_init(&mmu, &fx.mem);
+    emu_mmu_set_root(&mmu, CTX, fx.root);
+    emu_mmu_enable(&mmu, CTX, true);
+    for (unsigned int i = 0; i < EMU_MMU_MAX_TLBS + 1; i++) {
+        emu_tlb_init(&tlbs[i]);
+        registered += emu_mmu_register_tlb(&mmu, &tlbs[i]);
+    }
+    ok(registered == EMU_MMU_MAX_TLBS, "%u TLBs register, one more does not", registered);
+    ok(emu_mem_read(&mmu, &tlbs[EMU_MMU_MAX_TLBS], CTX, va, &byte, 1, &fault) &&
+       emu_mem_read(&mmu, &tlbs[0], CTX, va, &byte, 1, &fault),
+       "registered and unregistered TLBs both translate");
+    emu_mmu_invalidate(&mmu, S5000_TLB_ALL);
+    ok(emu_mem_read(&fx.mmu, &tlbs[0], CTX, va, &byte, 1, &fault),
+       "a TLB registered with another MMU translates there too");
+    emu_mmu_unregister_tlb(&tlbs[3]);
+    ok(emu_mmu_register_tlb(&mmu, &tlbs[EMU_MMU_MAX_TLBS]) && tlbs[EMU_MMU_MAX_TLBS].slot == 3,
+       "unregistering frees the slot");
+    for (unsigned int i = 0; i < EMU_MMU_MAX_TLBS + 1; i++)
+        emu_mmu_unregister_tlb(&tlbs[i]);
+}
+
+#define DRAIN_VA        0xc0000000ull
+#define DRAIN_SRC_VA    0xc0400000ull
+#define DRAIN_SIZE      (2 * MiB)       /* one 2 MiB page: two whole 1 MiB chunks per copy */
+#define DRAIN_ROUNDS    200
+#define DRAIN_DATA      0x5a            /* what the copier writes; sentinels have bit 7 */
+
+struct drainer {
+    pthread_t thread;
+    atomic_ulong copies;
+    atomic_bool stop;
+    unsigned long failed;
+};
+
+static void *drain_copier(void *arg)
+{
+    struct drainer *d = arg;
+    struct emu_tlb tlb;
+
+    emu_tlb_init(&tlb);
+    if (!emu_mmu_register_tlb(&fx.mmu, &tlb))
+        abort();
+    while (!atomic_load(&d->stop)) {
+        struct emu_fault fault;
+
+        d->failed += !emu_copy(&fx.mmu, &tlb, CTX, DRAIN_VA, DRAIN_SRC_VA, DRAIN_SIZE, &fault);
+        atomic_fetch_add(&d->copies, 1);
+    }
+    emu_mmu_unregister_tlb(&tlb);
+    return NULL;
+}
+
+/* Returns once the copier has started and finished a whole copy after the call. */
+static void drain_wait(struct drainer *d)
+{
+    unsigned long target = atomic_load(&d->copies) + 2;
+
+    while (atomic_load(&d->copies) < target)
+        sched_yield();
+}
+
+/*
+ * The last page of each 1 MiB chunk first: a chunk still in flight writes there
+ * last, so a stale write would land after the sentinel and show.
+ */
+static void fill_sentinel(uint8_t *p, uint8_t sentinel)
+{
+    for (uint64_t off = MiB - PAGE; off < DRAIN_SIZE; off += MiB)
+        memset(p + off, sentinel, PAGE);
+    memset(p, sentinel, DRAIN_SIZE);
+}
+
+static bool all_bytes(const uint8_t *p, uint64_t size, uint8_t value)
+{
+    for (uint64_t i = 0; i < size; i++) {
+        if (p[i] != value)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * What the kernel driver relies on: once the invalidation returns, the page that
+ * was unmapped can be given to someone else. A copier keeps writing a 2 MiB page;
+ * the page moves to the other backing, and right after the invalidation the old
+ * backing gets a sentinel, which no byte of a copy may overwrite.
+ */
+static void test_invalidate_drains(void)
+{
+    uint64_t backing[2] = { vram_alloc(&fx, DRAIN_SIZE, DRAIN_SIZE),
+                            vram_alloc(&fx, DRAIN_SIZE, DRAIN_SIZE) };
+    uint64_t src = vram_alloc(&fx, DRAIN_SIZE, DRAIN_SIZE);
+    struct drainer d = { 0 };
+    unsigned int clean = 0;
+
+    memset(fx.vram + src, DRAIN_DATA, DRAIN_SIZE);
+    map(&fx, DRAIN_SRC_VA, src, 1, RO);
+    map(&fx, DRAIN_VA, backing[0], 1, RW);
+    pthread_create(&d.thread, NULL, drain_copier, &d);
+    for (unsigned int round = 0; round < DRAIN_ROUNDS; round++) {
+        uint8_t *old = fx.vram + backing[round % 2], sentinel = 0x80 | round;
+
+        drain_wait(&d);                 /* the copier is at work in the old backing */
+        map(&fx, DRAIN_VA, backing[(round + 1) % 2], 1, RW);
+        emu_mmu_invalidate(&fx.mmu, round % 3 ? CTX : S5000_TLB_ALL);
+        fill_sentinel(old, sentinel);
+        drain_wait(&d);
+        clean += all_bytes(old, DRAIN_SIZE, sentinel);
+    }
+    atomic_store(&d.stop, true);
+    pthread_join(d.thread, NULL);
+
+    ok(clean == DRAIN_ROUNDS,
+       "no copy byte reaches a page after the invalidation that unmapped it returned "
+       "(%u of %d rounds clean)", clean, DRAIN_ROUNDS);
+    ok(!d.failed && all_bytes(fx.vram + backing[DRAIN_ROUNDS % 2], DRAIN_SIZE, DRAIN_DATA),
+       "the copies went on into the new backing (%lu failed, %lu copies)", d.failed,
+       atomic_load(&d.copies));
+}
+
 static void test_reset(void)
 {
     struct emu_fault fault;
@@ -1021,11 +1206,14 @@ int main(void)
     test_region_boundaries();
     test_copy_faults();
     test_fill();
+    test_zero_fill_releases_memory();
     test_atomics();
     test_injection();
     test_phys_write();
     test_fuzz();
     test_race();
+    test_tlb_registration();
+    test_invalidate_drains();
     test_reset();
     fixture_fini(&fx);
     return tap_done();
