@@ -36,22 +36,30 @@ KSFT := $(O)/ksft
 SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*_test.c))
 # Tests that kill the emulator, each to be run alone in a VM of its own.
 SOLO_SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/solo/*_test.c))
-BENCH := $(O)/bench/musa_bench
+BENCH := $(O)/bench/musa_bench $(O)/bench/musa_rt_bench
+LIBMUSA := $(O)/libmusa/libmusa.so.1
+EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11
 
-.PHONY: all modules user emu selftests check demo install lint clean FORCE
+.PHONY: all modules user emu libmusa examples selftests check demo install lint clean FORCE
 
 all: user modules
 
-user: emu selftests
+user: emu libmusa examples selftests
 
 emu:
 	$(MAKE) -C firmware-emu O=$(abspath $(O))/firmware-emu \
 		LIBVFIO_USER=$(MUSA_LIBVFIO_USER)
 
 modules: $(MODULES)
+
+libmusa: $(LIBMUSA)
+
+# libmusa/Makefile knows its sources; asking it costs nothing when all is current.
+$(LIBMUSA): FORCE
+	$(MAKE) -C libmusa O=$(abspath $(O))/libmusa
 
 # Kbuild writes objects beside the sources, so each release gets a tree of links to
 # the sources in its own output folder.
@@ -71,6 +79,27 @@ $(KSFT)/kselftest_harness.h:
 $(O)/selftests/%: selftests/%.c selftests/musa_test.h $(KSFT)/kselftest_harness.h $(wildcard uapi/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -I$(KSFT) -Iuapi -Iselftests -o $@ $< -lpci
+
+# Runtime tests use libmusa.so: from the build tree, or installed two levels up.
+$(O)/selftests/musa_rt_%_test: selftests/musa_rt_%_test.c selftests/musa_rt_test.h \
+		selftests/musa_test.h $(KSFT)/kselftest_harness.h $(LIBMUSA)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -I$(KSFT) -Iuapi -Iselftests -Ilibmusa/include -o $@ $< \
+		-L$(O)/libmusa -lmusa -Wl,-rpath,'$$ORIGIN/../libmusa:$$ORIGIN/../..' -pthread
+
+examples: $(EXAMPLES)
+
+# CUDA-sample-style programs, run in the VM by selftests/musa_rt_examples_test;
+# installed to PREFIX/lib/musa/examples.
+$(O)/examples/%: examples/%.c $(LIBMUSA)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Ilibmusa/include -o $@ $< \
+		-L$(O)/libmusa -lmusa -Wl,-rpath,'$$ORIGIN/../libmusa:$$ORIGIN/../..' -pthread
+
+$(O)/bench/musa_rt_bench: bench/musa_rt_bench.c selftests/musa_test.h $(LIBMUSA)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Iuapi -Iselftests -Ilibmusa/include -o $@ $< \
+		-L$(O)/libmusa -lmusa -Wl,-rpath,'$$ORIGIN/../libmusa:$$ORIGIN/../lib' -pthread
 
 $(O)/bench/%: bench/%.c selftests/musa_test.h $(wildcard uapi/*.h)
 	@mkdir -p $(dir $@)
@@ -97,9 +126,8 @@ lint: $(CHECKPATCH)
 demo:
 	tools/bootstrap --quiet
 	$(MAKE) all
-	tools/musa-vm -- sh -c 'lspci -nn -d 1ed5:; \
-		lspci -vv -d 1ed5: | grep -E "Subsystem|Region|MSI-X|Kernel driver"; \
-		dmesg | grep -E "\] musa[: ]"; exec 3<>/dev/s5000-ctl0; echo info >&3; head -n 1 <&3'
+	tools/musa-vm -- sh -c 'lspci -nn -d 1ed5:; dmesg | grep -E "\] musa[: ]"; \
+		build/examples/deviceQuery && build/examples/bandwidthTest --size=16'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/musa/selftests \
@@ -110,6 +138,8 @@ install: all
 	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/musa/selftests/solo $(SOLO_SELFTESTS)
 	install -m 755 $(BENCH) $(DESTDIR)$(PREFIX)/bin/
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/include uapi/s5000.h uapi/musa_drm.h
+	$(MAKE) -C libmusa install O=$(abspath $(O))/libmusa PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/musa/examples $(EXAMPLES)
 	for r in $(KRELEASES); do \
 		install -D -m 644 $(O)/kmod/$$r/musa.ko \
 			$(DESTDIR)$(PREFIX)/lib/musa/modules/$$r/musa.ko; done
