@@ -39,15 +39,16 @@ SOLO_SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests
 BENCH := $(O)/bench/musa_bench $(O)/bench/musa_rt_bench
 LIBMUSA := $(O)/libmusa/libmusa.so.1
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
+SMI := $(O)/tools/musa-smi
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11
 
-.PHONY: all modules user emu libmusa examples selftests check demo install lint clean FORCE
+.PHONY: all modules user emu libmusa examples selftests smi check demo install lint clean FORCE
 
 all: user modules
 
-user: emu libmusa examples selftests
+user: emu libmusa examples selftests smi
 
 emu:
 	$(MAKE) -C firmware-emu O=$(abspath $(O))/firmware-emu \
@@ -86,6 +87,14 @@ $(O)/selftests/musa_rt_%_test: selftests/musa_rt_%_test.c selftests/musa_rt_test
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -I$(KSFT) -Iuapi -Iselftests -Ilibmusa/include -o $@ $< \
 		-L$(O)/libmusa -lmusa -Wl,-rpath,'$$ORIGIN/../libmusa:$$ORIGIN/../..' -pthread
+
+smi: $(SMI)
+
+# musa-smi: libdrm for enumeration and the ioctls, libpci for PCI details.
+$(SMI): tools/musa-smi.c $(wildcard uapi/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iuapi $$(pkg-config --cflags libdrm) -o $@ $< \
+		$$(pkg-config --libs libdrm) -lpci
 
 examples: $(EXAMPLES)
 
@@ -136,7 +145,7 @@ install: all
 	install -m 755 tools/musa-vm-init $(DESTDIR)$(PREFIX)/lib/musa/
 	install -m 755 $(SELFTESTS) selftests/run-in-guest $(DESTDIR)$(PREFIX)/lib/musa/selftests/
 	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/musa/selftests/solo $(SOLO_SELFTESTS)
-	install -m 755 $(BENCH) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BENCH) $(SMI) $(DESTDIR)$(PREFIX)/bin/
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/include uapi/s5000.h uapi/musa_drm.h
 	$(MAKE) -C libmusa install O=$(abspath $(O))/libmusa PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/musa/examples $(EXAMPLES)

@@ -290,8 +290,11 @@ static enum exit_status serve(struct emu_vfu *vfu, struct emu_control *ctl,
             emu_vfu_service(vfu);
         if (fds[1].revents)
             emu_vfu_handle(vfu);
-        if (fds[2].revents && emu_control_handle(ctl) == EMU_CONTROL_VANISH)
+        if (fds[2].revents && emu_control_handle(ctl) == EMU_CONTROL_VANISH) {
+            /* Answer what the client already asked, so no request of its dies unanswered. */
+            emu_vfu_handle(vfu);
             return EXIT_VANISHED;
+        }
     }
 }
 

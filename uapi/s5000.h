@@ -93,6 +93,29 @@
 #define S5000_NAME_LEN			32
 
 #define S5000_TIMESTAMP_FREQ_HZ		100000000u	/* 100 MHz */
+
+/*
+ * The board's UUID, as tools report it ("MTGPU-" and the 16 bytes in the usual
+ * 8-4-4-4-12 form), is derived from S5000_REG_SERIAL: two FNV-1a hashes of the serial's
+ * bytes, with the version (8) and variant bits set.
+ */
+static inline void s5000_uuid_from_serial(__u64 serial, __u8 uuid[16])
+{
+	__u64 h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 8; i++) {
+			h[k] ^= (serial >> (8 * i)) & 0xff;
+			h[k] *= 0x100000001b3ull;
+		}
+		for (i = 0; i < 8; i++)
+			uuid[8 * k + i] = (__u8)(h[k] >> (56 - 8 * i));
+	}
+	uuid[6] = (uuid[6] & 0x0f) | 0x80;
+	uuid[8] = (uuid[8] & 0x3f) | 0x80;
+}
+
 #define S5000_VA_BITS			48
 
 /* Global control. */

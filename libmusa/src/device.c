@@ -5,31 +5,14 @@
  * bus width, PCI address, serial) and are otherwise the S5000's published figures
  * (compute capability 3.1, 32-thread warps, 192 KiB of shared memory per block).
  *
- * The UUID is derived from the board serial so that it is stable across boots and
- * processes: two FNV-1a hashes of the serial's eight little-endian bytes (offset
- * bases 0xcbf29ce484222325 and 0x84222325cbf29ce4), stored big-endian, with RFC 9562
- * version 8 and variant bits; written "MTGPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
+ * The UUID is derived from the board serial (s5000_uuid_from_serial() in
+ * uapi/s5000.h), so it is stable across boots and processes and every tool agrees on
+ * it; written "MTGPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "musa_internal.h"
-
-void musa_uuid_from_serial(uint64_t serial, unsigned char uuid[16])
-{
-	uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
-
-	for (int k = 0; k < 2; k++) {
-		for (int i = 0; i < 8; i++) {
-			h[k] ^= (serial >> (8 * i)) & 0xff;
-			h[k] *= 0x100000001b3ull;
-		}
-		for (int i = 0; i < 8; i++)
-			uuid[8 * k + i] = (unsigned char)(h[k] >> (56 - 8 * i));
-	}
-	uuid[6] = (uuid[6] & 0x0f) | 0x80;
-	uuid[8] = (uuid[8] & 0x3f) | 0x80;
-}
 
 void musa_uuid_string(const unsigned char u[16], char *buf, size_t len)
 {

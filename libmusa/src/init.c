@@ -150,7 +150,7 @@ static void musa_discover(void)
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		musa_uuid_from_serial(all[i]->info.serial, all[i]->uuid);
+		s5000_uuid_from_serial(all[i]->info.serial, all[i]->uuid);
 	musa_state.ndevices = musa_visible_filter(all, n, musa_state.devices);
 	for (int i = 0; i < musa_state.ndevices; i++) {
 		struct musa_device *dev = musa_state.devices[i];

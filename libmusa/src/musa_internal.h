@@ -399,6 +399,5 @@ void musa_staging_free(struct musa_ctx *ctx, bool ioctls);
 void musa_device_props(const struct musa_device *dev, struct musaDeviceProp *p);
 musaError_t musa_device_attribute(const struct musa_device *dev, int attr, int *value);
 void musa_uuid_string(const unsigned char uuid[16], char *buf, size_t len);
-void musa_uuid_from_serial(uint64_t serial, unsigned char uuid[16]);
 
 #endif /* MUSA_INTERNAL_H */
