@@ -439,43 +439,24 @@ TEST_F(bo, prime_imports_vgem_buffers)
 	close(vgem);
 }
 
-/* The fdinfo value of key, in KiB or ns, or -1. */
-static long long fdinfo(int fd, const char *key)
-{
-	char path[64], line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoll(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 TEST_F(bo, fdinfo_counts_memory_per_client)
 {
-	long long vram = fdinfo(self->fd, "drm-memory-vram");
-	long long sys = fdinfo(self->fd, "drm-memory-system");
+	long long vram = musa_fdinfo(self->fd, "drm-memory-vram");
+	long long sys = musa_fdinfo(self->fd, "drm-memory-system");
 	int fd2 = musa_open();
 	struct musa_bo v, s;
 
 	ASSERT_LE(0, vram);
 	ASSERT_LE(0, sys);
-	EXPECT_LE(0, fdinfo(self->fd, "drm-client-id"));
-	EXPECT_NE(fdinfo(self->fd, "drm-client-id"), fdinfo(fd2, "drm-client-id"));
-	EXPECT_LE(0, fdinfo(self->fd, "drm-engine-compute"));
+	EXPECT_LE(0, musa_fdinfo(self->fd, "drm-client-id"));
+	EXPECT_NE(musa_fdinfo(self->fd, "drm-client-id"), musa_fdinfo(fd2, "drm-client-id"));
+	EXPECT_LE(0, musa_fdinfo(self->fd, "drm-engine-compute"));
 	ASSERT_EQ(0, musa_bo_new(self->fd, 1 << 20, MUSA_PLACEMENT_VRAM, 0, &v));
 	ASSERT_EQ(0, musa_bo_new(self->fd, 2 << 20, MUSA_PLACEMENT_SYSTEM, 0, &s));
-	EXPECT_EQ(vram + 1024, fdinfo(self->fd, "drm-memory-vram"));
-	EXPECT_EQ(sys + 2048, fdinfo(self->fd, "drm-memory-system"));
-	EXPECT_EQ(vram + 1024, fdinfo(self->fd, "drm-total-vram"));
-	EXPECT_EQ(0, fdinfo(fd2, "drm-memory-vram")) TH_LOG("another client");
+	EXPECT_EQ(vram + 1024, musa_fdinfo(self->fd, "drm-memory-vram"));
+	EXPECT_EQ(sys + 2048, musa_fdinfo(self->fd, "drm-memory-system"));
+	EXPECT_EQ(vram + 1024, musa_fdinfo(self->fd, "drm-total-vram"));
+	EXPECT_EQ(0, musa_fdinfo(fd2, "drm-memory-vram")) TH_LOG("another client");
 	close(fd2);
 }
 

@@ -172,28 +172,6 @@ TEST_F(load, fewer_vectors_are_shared)
 	}
 }
 
-static sigjmp_buf fault_jmp;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(fault_jmp, 1);
-}
-
-/* Whether reading p raises SIGBUS. */
-static int faults(volatile uint32_t *p)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int faulted = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(fault_jmp, 1) == 0)
-		(void)*p;
-	else
-		faulted = 1;
-	sigaction(SIGBUS, &old, NULL);
-	return faulted;
-}
-
 static int pci_driver_write(const char *what, const char *bdf)
 {
 	char path[128];
@@ -229,8 +207,8 @@ TEST_F(load, unbind_and_bind_with_an_open_file)
 	EXPECT_EQ(UINT64_MAX, musa_param(fd, MUSA_PARAM_UAPI_VERSION));
 	EXPECT_EQ(-ENODEV, musa_ioctl(fd, DRM_IOCTL_MUSA_BO_CREATE, &c));
 	EXPECT_EQ(-ENODEV, musa_queue_wait(&q, 1, 100));
-	EXPECT_TRUE(faults(v.map)) TH_LOG("VRAM mapping after removal");
-	EXPECT_TRUE(faults((volatile uint32_t *)q.db)) TH_LOG("doorbell mapping after removal");
+	EXPECT_TRUE(musa_read_faults(v.map)) TH_LOG("VRAM mapping after removal");
+	EXPECT_TRUE(musa_read_faults(q.db)) TH_LOG("doorbell mapping after removal");
 	musa_queue_close(&q);
 	musa_bo_free(fd, &v);
 	close(fd);

@@ -135,29 +135,10 @@ TEST_F(queue, ring_wraps_without_syscalls)
 	musa_bo_free(self->fd, &buf);
 }
 
-/* The fdinfo value of key, or -1. */
-static long long fdinfo(int fd, const char *key)
-{
-	char path[64], line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoll(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /* Time with work pending counts as engine time of the file that owns the queue. */
 TEST_F(queue, fdinfo_engine_time_counts_pending_work)
 {
-	long long before = fdinfo(self->fd, "drm-engine-compute"), after;
+	long long before = musa_fdinfo(self->fd, "drm-engine-compute"), after;
 	struct musa_bo gate;
 	struct s5000_pkt_wait w;
 	uint64_t seq;
@@ -173,10 +154,10 @@ TEST_F(queue, fdinfo_engine_time_counts_pending_work)
 	usleep(500000);
 	*(volatile uint64_t *)gate.map = 1;
 	ASSERT_EQ(0, musa_queue_wait(&self->q, seq, 5000));
-	after = fdinfo(self->fd, "drm-engine-compute");
+	after = musa_fdinfo(self->fd, "drm-engine-compute");
 	EXPECT_LE(before + 300000000ll, after) TH_LOG("%lld ns -> %lld ns", before, after);
 	EXPECT_GE(before + 5000000000ll, after);
-	EXPECT_EQ(0, fdinfo(fd2, "drm-engine-compute")) TH_LOG("another client");
+	EXPECT_EQ(0, musa_fdinfo(fd2, "drm-engine-compute")) TH_LOG("another client");
 	close(fd2);
 }
 
@@ -312,33 +293,18 @@ TEST_F(queue_args, hardware_queues_run_out)
 	EXPECT_GT(n, made) TH_LOG("the kernel's own ring takes one");
 }
 
-static sigjmp_buf fault_jmp;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(fault_jmp, 1);
-}
-
 /* Once its queue is gone, a doorbell mapping faults: another queue may own the page. */
 TEST_F(queue_args, doorbell_revoked_on_destroy)
 {
 	struct musa_queue q;
 	volatile uint64_t *wptr;
-	struct sigaction sa = { .sa_handler = on_sigbus };
-	int faulted = 0;
 
 	ASSERT_EQ(0, musa_queue_open(self->fd, 6, &q));
 	wptr = (volatile uint64_t *)&q.db->wptr;
 	EXPECT_EQ(0, *wptr);
 	ASSERT_EQ(0, musa_queue_destroy(self->fd, q.id));
 	q.id = 0;
-	sigaction(SIGBUS, &sa, NULL);
-	if (sigsetjmp(fault_jmp, 1) == 0)
-		(void)*wptr;
-	else
-		faulted = 1;
-	signal(SIGBUS, SIG_DFL);
-	EXPECT_EQ(1, faulted);
+	EXPECT_EQ(1, musa_read_faults(wptr));
 	/* And it cannot be mapped again. */
 	EXPECT_EQ(NULL, musa_doorbell_map(self->fd, q.doorbell));
 	musa_queue_close(&q);

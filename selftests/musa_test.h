@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -596,14 +598,53 @@ static inline int musa_kmsg_bugs(int fd, char *first, size_t len)
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			if (!strstr(rec, bad[i]))
 				continue;
-			if (!bugs++ && len) {
-				strncpy(first, rec, len - 1);
-				first[len - 1] = '\0';
-			}
+			if (!bugs++ && len)
+				snprintf(first, len, "%.*s", (int)(len - 1), rec);
 			break;
 		}
 	}
 	return bugs;
+}
+
+/* The fdinfo value of key (KiB for memory, ns for engines) of fd, or -1. */
+static inline long long musa_fdinfo(int fd, const char *key)
+{
+	char path[64], line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static sigjmp_buf musa_fault_jmp;
+
+static void musa_on_sigbus(int sig)
+{
+	siglongjmp(musa_fault_jmp, 1);
+}
+
+/* Whether reading the byte at p raises SIGBUS (a revoked mapping). */
+static inline int musa_read_faults(const volatile void *p)
+{
+	struct sigaction sa = { .sa_handler = musa_on_sigbus }, old;
+	int faulted = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(musa_fault_jmp, 1) == 0)
+		(void)*(const volatile uint8_t *)p;
+	else
+		faulted = 1;
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
 }
 
 #endif /* MUSA_TEST_H */
