@@ -14,8 +14,6 @@
 #include "device.h"
 #include "log.h"
 
-_Static_assert(EMU_CP_THREADS_MAX <= EMU_MMU_MAX_TLBS, "every worker's TLB can be registered");
-
 /* How often parked queues are re-checked while nothing else wakes them. */
 #define TICK_NS 1000000ull
 
@@ -115,10 +113,7 @@ static void finish_reset(struct emu_cp *cp, struct emu_queue *q)
 {
     finish_disable(cp, q);
     atomic_store(&q->hung, false);
-    atomic_store(&q->error, S5000_ERR_NONE);
-    atomic_store(&q->fault_addr, 0);
-    __atomic_store_n(&q->db->error, S5000_ERR_NONE, __ATOMIC_RELAXED);
-    __atomic_store_n(&q->db->fault_addr, 0, __ATOMIC_RELAXED);
+    emu_queue_clear_error(q);
 }
 
 static void unpark_all(struct emu_device *dev)
@@ -448,11 +443,8 @@ bool emu_cp_enable_queue(struct emu_device *dev, struct emu_queue *q)
         q->rptr = q->cfg.rptr_init;
         q->seen_wptr = UINT64_MAX;
         q->wait_since_ns = 0;
-        atomic_store(&q->error, S5000_ERR_NONE);
-        atomic_store(&q->fault_addr, 0);
+        emu_queue_clear_error(q);
         __atomic_store_n(&q->db->wptr, q->rptr, __ATOMIC_RELAXED);
-        __atomic_store_n(&q->db->error, S5000_ERR_NONE, __ATOMIC_RELAXED);
-        __atomic_store_n(&q->db->fault_addr, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&q->db->cp_sleeping, 0, __ATOMIC_RELAXED);
         emu_queue_publish_rptr(q);
         emu_queue_publish_state(q, S5000_QSTATE_IDLE);

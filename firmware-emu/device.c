@@ -118,10 +118,15 @@ int emu_device_init(struct emu_device *dev, const struct emu_config *config)
     emu_events_init(&dev->events);
     emu_telemetry_init(&dev->telemetry);
     emu_queues_init(dev);
-    if (emu_cp_start(dev) < 0)
+    if (emu_compute_init(&dev->compute, &dev->mmu, &dev->telemetry,
+                         dev->config.compute_threads) < 0)
         goto err_fini_blocks;
+    if (emu_cp_start(dev) < 0)
+        goto err_fini_compute;
     return 0;
 
+err_fini_compute:
+    emu_compute_fini(&dev->compute);
 err_fini_blocks:
     emu_telemetry_fini(&dev->telemetry);
     emu_events_fini(&dev->events);
@@ -137,6 +142,7 @@ void emu_device_fini(struct emu_device *dev)
     if (!emu_device_reset(dev, 1000))
         emu_warn("a command processor did not stop within 1 s");
     emu_cp_stop(dev);
+    emu_compute_fini(&dev->compute);
     emu_telemetry_fini(&dev->telemetry);
     emu_events_fini(&dev->events);
     close(dev->notify_fd);
@@ -253,7 +259,7 @@ void emu_device_fail_next_dma(struct emu_device *dev)
 void emu_device_format_counters(struct emu_device *dev, char *buf, size_t size)
 {
     struct emu_counters *c = &dev->counters;
-    uint64_t packets = 0, copied = 0, filled = 0;
+    uint64_t packets = 0, copied = 0, filled = 0, warp_insns, thread_insns;
 
     for (unsigned int i = 0; i < dev->cp.nworkers; i++) {
         struct emu_worker_stats *s = &dev->cp.workers[i].stats;
@@ -262,16 +268,18 @@ void emu_device_format_counters(struct emu_device *dev, char *buf, size_t size)
         copied += atomic_load(&s->bytes_copied);
         filled += atomic_load(&s->bytes_filled);
     }
+    emu_compute_counts(&dev->compute, &warp_insns, &thread_insns);
     snprintf(buf, size,
              "packets=%" PRIu64 " bytes_copied=%" PRIu64 " bytes_filled=%" PRIu64
              " queue_errors=%" PRIu64 " faults=%" PRIu64 " resets=%" PRIu64 " kicks=%" PRIu64
              " interrupts=%" PRIu64 " events=%" PRIu64 " events_lost=%" PRIu64
-             " ecc_corrected=%" PRIu64 " ecc_uncorrected=%" PRIu64,
+             " ecc_corrected=%" PRIu64 " ecc_uncorrected=%" PRIu64
+             " warp_instructions=%" PRIu64 " thread_instructions=%" PRIu64,
              packets, copied, filled, atomic_load(&c->queue_errors), atomic_load(&c->faults),
              atomic_load(&c->resets), atomic_load(&c->kicks), atomic_load(&c->interrupts),
              atomic_load(&c->events), atomic_load(&dev->events.lost),
              atomic_load(&dev->telemetry.ecc_corrected),
-             atomic_load(&dev->telemetry.ecc_uncorrected));
+             atomic_load(&dev->telemetry.ecc_uncorrected), warp_insns, thread_insns);
 }
 
 /* --------------------------------------------------------- BAR accesses */

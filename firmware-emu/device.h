@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compute.h"
 #include "cp.h"
 #include "dma.h"
 #include "events.h"
@@ -31,12 +32,15 @@ struct emu_config {
     uint64_t aperture_size;     /* the first part of VRAM, seen through BAR2 */
     unsigned int num_queues;    /* 1..S5000_MAX_QUEUES */
     unsigned int cp_threads;    /* command processor threads */
-    unsigned int compute_threads; /* for the compute units (not executed yet) */
+    unsigned int compute_threads; /* run thread blocks: 1..EMU_COMPUTE_THREADS_MAX */
     unsigned int poll_us;       /* how long an idle CP polls doorbells after activity */
     uint64_t serial;
 };
 
 #define EMU_CP_THREADS_MAX 16
+
+_Static_assert(EMU_CP_THREADS_MAX + EMU_COMPUTE_THREADS_MAX <= EMU_MMU_MAX_TLBS,
+               "every engine thread's TLB can be registered");
 
 /* What the device did, for the control interface's "counters". */
 struct emu_counters {
@@ -59,6 +63,7 @@ struct emu_device {
     struct emu_events events;
     struct emu_telemetry telemetry;
     struct emu_cp cp;
+    struct emu_compute compute;
     struct emu_counters counters;
 
     int bar0_fd;        /* memfd of S5000_BAR0_SIZE; clients map only its doorbell pages */

@@ -36,7 +36,7 @@ struct exec {
     struct emu_fault fault;     /* on STEP_FAIL, if has_fault */
     bool has_fault;
     bool signalled;
-    uint64_t copy_ns;           /* spent on the copy engine in this batch */
+    uint64_t engine_ns;         /* spent on (and accounted to) the copy engine or kernels */
 };
 
 union packet {
@@ -48,6 +48,7 @@ union packet {
     struct s5000_pkt_wait wait;
     struct s5000_pkt_barrier barrier;
     struct s5000_pkt_timestamp timestamp;
+    struct s5000_pkt_kernel_launch launch;
 };
 
 _Static_assert(sizeof(union packet) == S5000_PACKET_SIZE, "packets are 64 bytes");
@@ -115,7 +116,7 @@ static bool copy_piece(struct exec *x, const union packet *p, bool fill, uint64_
         good = emu_copy(&x->dev->mmu, &w->tlb, x->ctx, p->copy.dst + done,
                         p->copy.src + done, len, &x->fault);
     end = emu_now_ns();
-    x->copy_ns += end - start;
+    x->engine_ns += end - start;
     emu_telemetry_account(&x->dev->telemetry, EMU_ENGINE_COPY, start, end);
     return good;
 }
@@ -278,6 +279,36 @@ static enum step exec_timestamp(struct exec *x, const union packet *p)
     return STEP_DONE;
 }
 
+/* ------------------------------------------------------------------ kernels */
+
+/* While a launch runs: other queues' doorbells are watched, a reset stops it. */
+static bool launch_wait(void *arg)
+{
+    struct exec *x = arg;
+
+    emu_cp_poll_doorbells(x->dev);
+    return must_abort(x);
+}
+
+static enum step exec_launch(struct exec *x, const union packet *p)
+{
+    const struct s5000_pkt_kernel_launch *k = &p->launch;
+    uint64_t start = emu_now_ns();
+    enum emu_launch_result result;
+
+    if (S5000_PKT_ARG(k->header) || k->pad || k->pad2 || k->reserved)
+        return bad_packet(x, "KERNEL_LAUNCH: nonzero reserved field");
+    /* The compute units account their time themselves. */
+    result = emu_compute_launch(&x->dev->compute, &x->w->tlb, x->ctx, k, launch_wait, x,
+                                &x->fault);
+    x->engine_ns += emu_now_ns() - start;
+    switch (result) {
+    case EMU_LAUNCH_DONE:    return STEP_DONE;
+    case EMU_LAUNCH_ABORTED: return STEP_ABORT;
+    default:                 return access_failed(x);
+    }
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 /* Header bits 9..15 are reserved for flags to come. */
@@ -298,10 +329,7 @@ static enum step execute(struct exec *x, const union packet *p)
     case S5000_PKT_WAIT:        return exec_wait(x, p);
     case S5000_PKT_BARRIER:     return exec_barrier(x, p);
     case S5000_PKT_TIMESTAMP:   return exec_timestamp(x, p);
-    case S5000_PKT_KERNEL_LAUNCH:
-        /* No S5000_CAP_KERNEL_LAUNCH yet: the compute units are not emulated. */
-        x->error = S5000_ERR_UNSUPPORTED;
-        return STEP_FAIL;
+    case S5000_PKT_KERNEL_LAUNCH: return exec_launch(x, p);
     default:
         return bad_packet(x, "unknown packet type");
     }
@@ -403,8 +431,8 @@ enum emu_batch emu_exec_batch(struct emu_worker *w, struct emu_queue *q,
         now = emu_now_ns();
         break;
     }
-    if (now - start > x.copy_ns)
-        emu_telemetry_account(&x.dev->telemetry, EMU_ENGINE_COMPUTE, start + x.copy_ns, now);
+    if (now - start > x.engine_ns)
+        emu_telemetry_account(&x.dev->telemetry, EMU_ENGINE_COMPUTE, start + x.engine_ns, now);
     report->signalled = x.signalled;
     return result;
 }

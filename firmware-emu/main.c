@@ -57,8 +57,8 @@ static void print_usage(FILE *out)
         "                       memory is used only where the device wrote (default %llu)\n"
         "  --queues N           hardware queues, 1..%d (default %d)\n"
         "  --cp-threads N       command processor threads, 1..%d (default 2)\n"
-        "  --compute-threads N  threads for the compute units, 1..%d (default 1; kernels\n"
-        "                       do not run yet)\n"
+        "  --compute-threads N  threads that run thread blocks, 1..%d (default: the\n"
+        "                       number of online CPUs, at most %d)\n"
         "  --poll-us N          how long an idle command processor polls the doorbells\n"
         "                       after activity before it sleeps, 0..%d (default %d)\n"
         "  --log-level LEVEL    error, warn, info or debug (default info)\n"
@@ -71,7 +71,8 @@ static void print_usage(FILE *out)
         S5000_PCI_VENDOR_ID, S5000_PCI_DEVICE_ID,
         S5000_APERTURE_MIN >> 20, S5000_APERTURE_MAX >> 20, S5000_APERTURE_DEFAULT >> 20,
         VRAM_GIB_MAX, S5000_VRAM_DEFAULT >> 30, S5000_MAX_QUEUES, S5000_MAX_QUEUES,
-        EMU_CP_THREADS_MAX, EMU_CP_THREADS_MAX, POLL_US_MAX, POLL_US_DEFAULT);
+        EMU_CP_THREADS_MAX, EMU_COMPUTE_THREADS_MAX, EMU_COMPUTE_THREADS_MAX, POLL_US_MAX,
+        POLL_US_DEFAULT);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -175,7 +176,8 @@ static void apply_option(struct options *opt, int id, const char *arg)
         opt->config.cp_threads = parse_count("--cp-threads", arg, 1, EMU_CP_THREADS_MAX);
         break;
     case OPT_COMPUTE_THREADS:
-        opt->config.compute_threads = parse_count("--compute-threads", arg, 1, EMU_CP_THREADS_MAX);
+        opt->config.compute_threads = parse_count("--compute-threads", arg, 1,
+                                                  EMU_COMPUTE_THREADS_MAX);
         break;
     case OPT_POLL_US:
         opt->config.poll_us = parse_count("--poll-us", arg, 0, POLL_US_MAX);
@@ -194,6 +196,16 @@ static void apply_option(struct options *opt, int id, const char *arg)
     default:
         usage_error("unknown option (see --help)");
     }
+}
+
+/* One compute thread per CPU the host lets us use. */
+static unsigned int default_compute_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < 1)
+        return 1;
+    return n > EMU_COMPUTE_THREADS_MAX ? EMU_COMPUTE_THREADS_MAX : (unsigned int)n;
 }
 
 /*
@@ -219,7 +231,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
             .aperture_size = S5000_APERTURE_DEFAULT,
             .num_queues = S5000_MAX_QUEUES,
             .cp_threads = 2,
-            .compute_threads = 1,
+            .compute_threads = default_compute_threads(),
             .poll_us = POLL_US_DEFAULT,
         },
         .log_level = EMU_LOG_INFO,

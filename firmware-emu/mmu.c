@@ -374,6 +374,8 @@ static bool translate(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx
     }
     if (access == S5000_ACCESS_WRITE && !(xl->pte & S5000_PTE_WRITE))
         return fail(fault, va, access, S5000_ERR_PAGE_FAULT);
+    if (access == S5000_ACCESS_EXEC && !(xl->pte & S5000_PTE_EXEC))
+        return fail(fault, va, access, S5000_ERR_PAGE_FAULT);
     return true;
 }
 
@@ -549,6 +551,57 @@ bool emu_mem_write(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
 {
     /* Only read through, as the access says. */
     return access_buffer(mmu, tlb, ctx, va, (void *)buf, size, S5000_ACCESS_WRITE, fault);
+}
+
+bool emu_mem_fetch(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                   uint64_t va, void *buf, uint64_t size, struct emu_fault *fault)
+{
+    return access_buffer(mmu, tlb, ctx, va, buf, size, S5000_ACCESS_EXEC, fault);
+}
+
+/* ------------------------------------------------------------ held chunks */
+
+unsigned int emu_mmu_hold(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx)
+{
+    return chunk_begin(mmu, tlb, ctx);
+}
+
+void emu_mmu_release(struct emu_mmu *mmu, struct emu_tlb *tlb)
+{
+    chunk_end(mmu, tlb);
+}
+
+void *emu_mmu_pin(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                  unsigned int generation, uint64_t va, uint64_t size, uint8_t access,
+                  bool *system, struct emu_fault *fault)
+{
+    struct span s;
+    uint8_t *host;
+
+    if (size == 0 || size > S5000_PAGE_SIZE - (va & PAGE_OFFSET_MASK)) {
+        fail(fault, va, access, S5000_ERR_BAD_PACKET);
+        return NULL;
+    }
+    if (!map_span(mmu, tlb, ctx, generation, va, size, access, &s, fault))
+        return NULL;
+    lock_system(mmu->mem, s.system);
+    host = span_host(mmu->mem, &s, fault);
+    /* A guest-RAM region that ends inside the access. */
+    if (host && s.len < size) {
+        fail(fault, va + s.len, access, S5000_ERR_DMA);
+        host = NULL;
+    }
+    if (!host) {
+        unlock_system(mmu->mem, s.system);
+        return NULL;
+    }
+    *system = s.system;
+    return host;
+}
+
+void emu_mmu_unpin(struct emu_mmu *mmu, bool system)
+{
+    unlock_system(mmu->mem, system);
 }
 
 enum atomic_op { OP_LOAD, OP_STORE, OP_ADD };

@@ -93,6 +93,9 @@ struct emu_fault {
     uint64_t address;                   /* GPU VA */
     uint8_t access;                     /* S5000_ACCESS_* */
     uint32_t error;                     /* S5000_ERR_PAGE_FAULT, _DMA, _ECC, _BAD_CONTEXT */
+    /* Set by the compute units only: */
+    uint32_t kind;                      /* S5000_KFAULT_* with S5000_ERR_KERNEL_FAULT */
+    uint64_t pc;                        /* GPU VA of the faulting instruction, or 0 */
 };
 
 void emu_memory_init(struct emu_memory *mem, uint8_t *vram, uint64_t vram_size,
@@ -130,7 +133,8 @@ void emu_mmu_reset(struct emu_mmu *mmu);                         /* all contexts
  *                          that is not a 4 KiB-aligned table inside VRAM;
  *   S5000_ERR_PAGE_FAULT   VA at or above 2^48 (no sign extension), an invalid or
  *                          malformed entry, a write through a read-only entry, a
- *                          misaligned 64-bit access;
+ *                          fetch through an entry without EXEC, a misaligned
+ *                          64-bit access;
  *   S5000_ERR_DMA          a system page whose bus address is not guest RAM allowing
  *                          the access, or an injected failure (fail_next_dma);
  *   S5000_ERR_ECC          an injected VRAM error (emu_memory_poison());
@@ -142,6 +146,10 @@ bool emu_mem_read(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
                   uint64_t va, void *buf, uint64_t size, struct emu_fault *fault);
 bool emu_mem_write(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
                    uint64_t va, const void *buf, uint64_t size, struct emu_fault *fault);
+
+/* A read that needs S5000_PTE_EXEC in every entry on the way: instruction fetch. */
+bool emu_mem_fetch(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                   uint64_t va, void *buf, uint64_t size, struct emu_fault *fault);
 
 /* 64-bit accesses to 8-byte aligned addresses, atomic with respect to the guest. */
 bool emu_mem_load64(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
@@ -161,6 +169,34 @@ bool emu_copy(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
 bool emu_fill(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
               uint64_t dst, uint64_t size, uint64_t pattern, unsigned int width,
               struct emu_fault *fault);
+
+/*
+ * Held chunks, for an engine that makes many small accesses (the compute units).
+ * emu_mmu_hold() starts a chunk in ctx, through a registered tlb, that lasts until
+ * emu_mmu_release() or the next hold, and returns the generation it translates with.
+ * Invalidations of ctx wait for it, so a holder looks at emu_mmu_hold_stale() often
+ * (between accesses, at least every few microseconds of work) and holds again when
+ * it is stale, forgetting every pointer it had.
+ *
+ * emu_mmu_pin() translates [va, va + size), which must lie in one 4 KiB page, for an
+ * access in the held chunk, and returns its host address, or NULL with *fault filled.
+ * A VRAM pointer (*system false) stays good for the whole 4 KiB page while the hold
+ * lasts and is not stale. A guest-RAM pointer (*system true) is good only until
+ * emu_mmu_unpin(), which must come before the holder does anything that may wait.
+ */
+unsigned int emu_mmu_hold(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx);
+void emu_mmu_release(struct emu_mmu *mmu, struct emu_tlb *tlb);
+void *emu_mmu_pin(struct emu_mmu *mmu, struct emu_tlb *tlb, unsigned int ctx,
+                  unsigned int generation, uint64_t va, uint64_t size, uint8_t access,
+                  bool *system, struct emu_fault *fault);
+void emu_mmu_unpin(struct emu_mmu *mmu, bool system);
+
+static inline bool emu_mmu_hold_stale(const struct emu_mmu *mmu, unsigned int ctx,
+                                      unsigned int generation)
+{
+    return ctx >= S5000_MAX_CONTEXTS ||
+           atomic_load_explicit(&mmu->ctx[ctx].generation, memory_order_relaxed) != generation;
+}
 
 /*
  * Untranslated writes to guest system memory by bus address, for structures the

@@ -231,6 +231,17 @@ bool emu_queue_reg_write(struct emu_device *dev, unsigned int qid, uint64_t r, u
 
 /* ------------------------------------------------------------ publishing */
 
+void emu_queue_clear_error(struct emu_queue *q)
+{
+    atomic_store(&q->error, S5000_ERR_NONE);
+    atomic_store(&q->fault_addr, 0);
+    __atomic_store_n(&q->db->error, S5000_ERR_NONE, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_addr, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_pc, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_kind, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_access, 0, __ATOMIC_RELAXED);
+}
+
 void emu_queue_publish_state(struct emu_queue *q, uint32_t state)
 {
     atomic_store(&q->state, state);
@@ -292,12 +303,16 @@ void emu_queue_fail(struct emu_device *dev, struct emu_queue *q, uint32_t error,
     atomic_store(&q->fault_addr, address);
     __atomic_store_n(&q->db->error, error, __ATOMIC_RELAXED);
     __atomic_store_n(&q->db->fault_addr, address, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_pc, fault ? fault->pc : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_kind, fault ? fault->kind : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->db->fault_access, fault ? fault->access : 0, __ATOMIC_RELAXED);
     emu_queue_publish_rptr(q);
     emu_queue_publish_state(q, S5000_QSTATE_ERROR);
     if (error == S5000_ERR_PAGE_FAULT)
         atomic_fetch_or(&dev->ctx[q->run.context].status, S5000_CTX_FAULTED);
     count_failure(dev, error);
-    emu_debug("queue %u stopped: error %u at GPU VA 0x%llx (packet %llu)", q->id, error,
-              (unsigned long long)address, (unsigned long long)q->rptr);
+    emu_debug("queue %u stopped: error %u (kind %u) at GPU VA 0x%llx, pc 0x%llx (packet %llu)",
+              q->id, error, fault ? fault->kind : 0, (unsigned long long)address,
+              (unsigned long long)(fault ? fault->pc : 0), (unsigned long long)q->rptr);
     emu_events_post(dev, &event, int_cause(error));
 }

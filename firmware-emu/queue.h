@@ -89,6 +89,9 @@ bool emu_queue_reg_is64(uint64_t r);
 bool emu_queue_reg_read(struct emu_device *dev, unsigned int q, uint64_t r, uint64_t *val);
 bool emu_queue_reg_write(struct emu_device *dev, unsigned int q, uint64_t r, uint64_t val);
 
+/* Forgets a queue's error and fault, in its registers and doorbell page. */
+void emu_queue_clear_error(struct emu_queue *q);
+
 /* Publishes a queue's state in its doorbell page and registers. */
 void emu_queue_publish_state(struct emu_queue *q, uint32_t state);
 void emu_queue_publish_rptr(struct emu_queue *q);

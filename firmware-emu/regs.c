@@ -105,7 +105,7 @@ static bool global_read(struct emu_device *dev, uint64_t offset, uint64_t *val)
     switch (offset) {
     case S5000_REG_IDENT:           *val = S5000_IDENT_MAGIC; return true;
     case S5000_REG_VERSION:         *val = S5000_ABI_VERSION; return true;
-    case S5000_REG_CAPS:            *val = S5000_CAP_EMULATED; return true;
+    case S5000_REG_CAPS:            *val = S5000_CAP_EMULATED | S5000_CAP_KERNEL_LAUNCH; return true;
     case S5000_REG_NUM_QUEUES:      *val = dev->config.num_queues; return true;
     case S5000_REG_VRAM_SIZE:       *val = dev->config.vram_size; return true;
     case S5000_REG_APERTURE_SIZE:   *val = dev->config.aperture_size; return true;

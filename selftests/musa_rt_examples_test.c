@@ -59,4 +59,14 @@ TEST(eventTiming)
 	EXPECT_EQ(0, run_example("eventTiming", ""));
 }
 
+TEST(vectorAdd)
+{
+	EXPECT_EQ(0, run_example("vectorAdd", ""));
+}
+
+TEST(matrixMul)
+{
+	EXPECT_EQ(0, run_example("matrixMul", "-wA=64 -hA=80 -wB=96 -iter=2"));
+}
+
 TEST_HARNESS_MAIN

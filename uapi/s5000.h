@@ -237,7 +237,10 @@ struct s5000_doorbell {
 	__u32 state;			/* S5000_QSTATE_* */
 	__u32 error;			/* S5000_ERR_* once the queue failed */
 	__u64 fault_addr;		/* GPU VA of a page fault */
-	__u64 pad2[5];
+	__u64 fault_pc;			/* GPU VA of the faulting instruction, kernels only */
+	__u32 fault_kind;		/* S5000_KFAULT_* with S5000_ERR_KERNEL_FAULT */
+	__u32 fault_access;		/* S5000_ACCESS_* of a page fault */
+	__u64 pad2[3];
 };
 
 #define S5000_QSTATE_DISABLED		0
@@ -366,10 +369,13 @@ struct s5000_pkt_timestamp {
 };
 
 /*
- * KERNEL_LAUNCH: run a kernel over a grid of thread blocks. code is the GPU VA of the
- * kernel's descriptor in a loaded code object (its format is defined with the device
- * ISA); kernarg the GPU VA of its packed parameters. A device without
- * S5000_CAP_KERNEL_LAUNCH fails the queue with S5000_ERR_UNSUPPORTED.
+ * KERNEL_LAUNCH: run a kernel over a grid of thread blocks. code is the GPU VA of its
+ * struct s5000_kernel_desc; kernarg the GPU VA of its packed parameters (a0 of every
+ * thread). The packet completes when every thread has exited; a fault stops the queue
+ * with S5000_ERR_PAGE_FAULT or S5000_ERR_KERNEL_FAULT (see the doorbell page). A launch
+ * running longer than timeout_ms (default S5000_KERNEL_TIMEOUT_MS, shorter than the
+ * driver's hang timeout) fails with S5000_KFAULT_TIMEOUT. A device
+ * without S5000_CAP_KERNEL_LAUNCH fails the queue with S5000_ERR_UNSUPPORTED.
  */
 struct s5000_pkt_kernel_launch {
 	__u32 header;
@@ -380,7 +386,9 @@ struct s5000_pkt_kernel_launch {
 	__u32 kernarg_size;
 	__u64 code;
 	__u64 kernarg;
-	__u64 reserved[2];
+	__u32 timeout_ms;		/* watchdog for this launch, 0: the device's default */
+	__u32 pad2;
+	__u64 reserved;
 };
 
 /* ----------------------------------------------------------- error codes */
@@ -396,7 +404,232 @@ enum s5000_error {
 	S5000_ERR_DMA = 6,		/* system memory access failed */
 	S5000_ERR_ECC = 7,		/* uncorrectable memory error */
 	S5000_ERR_BAD_CONTEXT = 8,	/* queue's context disabled or without page tables */
-	S5000_ERR_KERNEL_FAULT = 9,	/* a kernel trapped (illegal instruction, ...) */
+	S5000_ERR_KERNEL_FAULT = 9,	/* a kernel failed: fault_kind says how */
+};
+
+/* How a kernel failed (doorbell page fault_kind, with S5000_ERR_KERNEL_FAULT). */
+enum s5000_kernel_fault {
+	S5000_KFAULT_NONE = 0,
+	S5000_KFAULT_ILLEGAL_INSTRUCTION = 1,	/* undecodable, or not in RV64IMAFD+SIMT */
+	S5000_KFAULT_MISALIGNED = 2,		/* load, store or atomic not naturally aligned */
+	S5000_KFAULT_STACK_OVERFLOW = 3,	/* below the thread's stack window */
+	S5000_KFAULT_SHARED_BOUNDS = 4,		/* past the block's shared memory */
+	S5000_KFAULT_BARRIER_DEADLOCK = 5,	/* threads wait at a barrier the rest never reach */
+	S5000_KFAULT_TIMEOUT = 6,		/* instruction budget or watchdog exhausted */
+	S5000_KFAULT_TRAP = 7,			/* the TRAP instruction (assert); fault_addr = code */
+	S5000_KFAULT_BAD_LAUNCH = 8,		/* descriptor, dimensions or resources invalid */
+	S5000_KFAULT_BAD_MMA = 9,		/* an MMA descriptor is invalid */
+	S5000_KFAULT_FETCH = 10,		/* jump outside the kernel's code range */
+};
+
+/* ------------------------------------------------------------ device ISA */
+
+/*
+ * Compute: every GPU thread runs RV64IMAFD (little-endian, no compressed
+ * instructions, the standard calling convention lp64d), in warps of 32 threads that
+ * execute in lock step while they agree on the pc. The prose is s5000-isa.md.
+ *
+ * Address windows: a thread's addresses are GPU VAs (translated by its context's
+ * page tables) except two windows below S5000_VA_USER_START that the compute units
+ * serve themselves:
+ *   shared  [S5000_SHARED_BASE, + the block's shared bytes): the block's shared
+ *           memory, static part first, then the dynamic part (16-byte aligned);
+ *   stack   [S5000_STACK_BASE, + the kernel's stack_size): the thread's own stack,
+ *           the same addresses in every thread, different memory.
+ * An access past the shared bytes is S5000_KFAULT_SHARED_BOUNDS; below the stack
+ * window, within S5000_STACK_GUARD, S5000_KFAULT_STACK_OVERFLOW.
+ *
+ * A thread starts at the descriptor's entry with a0 = kernarg (the launch packet's
+ * GPU VA), sp = S5000_STACK_BASE + stack_size, tp = S5000_SHARED_BASE, ra =
+ * S5000_EXIT_PC, every other register 0 (fcsr 0: round to nearest even). Jumping to
+ * S5000_EXIT_PC (returning from the entry function) exits the thread, as EXIT does.
+ * Shared variables are thread-local variables to the compiler (local-exec model,
+ * tp-relative), which places them in the shared window.
+ */
+#define S5000_WARP_SIZE			32
+#define S5000_MAX_BLOCK_THREADS		1024
+#define S5000_MAX_GRID_X		0x7fffffffu
+#define S5000_MAX_GRID_YZ		65535
+#define S5000_MAX_SHARED_BYTES		(228u << 10)	/* per block, static + dynamic */
+#define S5000_MAX_STACK_BYTES		(512u << 10)	/* per thread */
+#define S5000_MAX_CODE_BYTES		(64u << 20)
+#define S5000_VA_USER_START		(1ull << 47)	/* GPU VAs below are not mapped memory */
+#define S5000_SHARED_BASE		(1ull << 40)
+#define S5000_STACK_BASE		(2ull << 40)
+#define S5000_STACK_GUARD		(1ull << 30)
+#define S5000_EXIT_PC			0
+#define S5000_KERNEL_TIMEOUT_MS		5000
+
+/*
+ * Special registers: read-only user CSRs, read with csrr. cycle (0xc00) and instret
+ * (0xc02) count the thread's instructions; time (0xc01) is S5000_REG_TIMESTAMP.
+ */
+#define S5000_CSR_TID_X			0xcc0	/* threadIdx */
+#define S5000_CSR_TID_Y			0xcc1
+#define S5000_CSR_TID_Z			0xcc2
+#define S5000_CSR_NTID_X		0xcc3	/* blockDim */
+#define S5000_CSR_NTID_Y		0xcc4
+#define S5000_CSR_NTID_Z		0xcc5
+#define S5000_CSR_CTAID_X		0xcc6	/* blockIdx */
+#define S5000_CSR_CTAID_Y		0xcc7
+#define S5000_CSR_CTAID_Z		0xcc8
+#define S5000_CSR_NCTAID_X		0xcc9	/* gridDim */
+#define S5000_CSR_NCTAID_Y		0xcca
+#define S5000_CSR_NCTAID_Z		0xccb
+#define S5000_CSR_LANEID		0xccc	/* 0..31 */
+#define S5000_CSR_WARPID		0xccd	/* warp within the block */
+#define S5000_CSR_NWARPS		0xcce	/* warps in the block */
+#define S5000_CSR_SMID			0xccf	/* compute unit running the block */
+#define S5000_CSR_DYN_SHARED		0xcd0	/* bytes of dynamic shared memory */
+#define S5000_CSR_SHARED_SIZE		0xcd1	/* bytes of shared memory, all of it */
+#define S5000_CSR_DYN_SHARED_OFF	0xcd2	/* offset of the dynamic part in the window */
+
+/*
+ * SIMT instructions: opcode custom-0 (0x0b), R-type; funct3 picks the group, funct7
+ * the operation. ".insn r 0x0b, funct3, funct7, rd, rs1, rs2" in assembly. Unused
+ * register fields must be x0; anything else is S5000_KFAULT_ILLEGAL_INSTRUCTION.
+ */
+#define S5000_OPC_SIMT			0x0b
+#define S5000_SIMT_CTRL			0	/* funct3 */
+#define   S5000_CTRL_BAR		0	/* block barrier (__syncthreads) */
+#define   S5000_CTRL_EXIT		1	/* the thread exits */
+#define   S5000_CTRL_TRAP		2	/* kernel fault TRAP, code rs1 (assert) */
+#define   S5000_CTRL_WARP_SYNC		3	/* wait for the lanes of mask rs1 (__syncwarp) */
+#define   S5000_CTRL_BAR_POPC		4	/* barrier; rd = threads with rs1 != 0 */
+#define   S5000_CTRL_BAR_AND		5	/* barrier; rd = all threads have rs1 != 0 */
+#define   S5000_CTRL_BAR_OR		6	/* barrier; rd = any thread has rs1 != 0 */
+#define S5000_SIMT_VOTE			1	/* funct3; masks are of lanes 0..31 */
+#define   S5000_VOTE_BALLOT		0	/* rd = lanes in rs2 & active with rs1 != 0 */
+#define   S5000_VOTE_ANY		1	/* rd = any such lane (0 or 1) */
+#define   S5000_VOTE_ALL		2	/* rd = every lane of rs2 & active has rs1 != 0 */
+#define   S5000_VOTE_ACTIVE		3	/* rd = the lanes executing this instruction */
+#define S5000_SIMT_SHFL			2	/* funct3, funct7 0 */
+					/* rd = rs1 of lane rs2 (0..31); own rs1 if that
+					 * lane is not executing this instruction */
+#define S5000_SIMT_MMA			3	/* funct3, funct7 0: struct s5000_mma at rs1 */
+
+/*
+ * MMA, the tensor core: one instruction runs a whole tile operation for the warp that
+ * executes it (the descriptor address of its lowest active lane), reading and writing
+ * memory (global or shared) through the warp's context. op MMA:
+ *   acc[m][n] += sum over k of A[m][k] * B[k][n]
+ * op STORE: out[m][n] = round(value(acc[m][n]) * scale_a * scale_b) (+ out[m][n] with
+ * S5000_MMA_ACCUMULATE), then acc = 0 with S5000_MMA_CLEAR.
+ * A is row-major (lda elements per row); B is row-major K x N, or N x K (K contiguous,
+ * like wgmma's K-major B) with S5000_MMA_B_TRANS; acc and out are row-major (ldacc,
+ * ldout elements). Limits: m <= 64, n <= 256, k <= S5000_MMA_MAX_K(type).
+ * Accumulators:
+ *   EXACT   16 bytes: a two's-complement 128-bit fixed-point number with
+ *           S5000_MMA_EXACT_FRAC fraction bits. FP8 and FP16 products add exactly;
+ *           STORE rounds once (scales included), to nearest even. Finite values fit
+ *           127 bits (the top two bits agree); the most negative value is NaN, the
+ *           rest beyond are +-Inf (written back as +-(2^127 - 1)).
+ *   F32     float; BF16, TF32, FP32 inputs (and FP8/FP16, if asked): for each element,
+ *           k = 0, 1, ... : acc = fmaf(a, b, acc).
+ *   F64     double; FP64 inputs, k in order with fma.
+ *   HOPPER  8 bytes: float partial, float main. FP8 inputs: the products of one MMA and
+ *           partial are aligned to the largest exponent among them, keeping
+ *           hopper_bits bits below it (truncated toward zero, or toward -inf with
+ *           S5000_MMA_FLOOR), summed exactly and rounded to FP32 into partial. With
+ *           S5000_MMA_PROMOTE, main += partial and partial = 0 afterwards (the GEMM
+ *           sets it every N_C / k instructions). STORE reads main + partial.
+ * Scales (STORE, FP32): scale_a points to one float, or to m of them (one per row,
+ * S5000_MMA_SCALE_A_ROWS); scale_b to one, or to one per 128 columns
+ * (S5000_MMA_SCALE_B_BLOCKS), indexed by n / 128; 0 means 1.0.
+ */
+enum s5000_mma_type {
+	S5000_MMA_E4M3 = 1,
+	S5000_MMA_E5M2 = 2,
+	S5000_MMA_F16 = 3,
+	S5000_MMA_BF16 = 4,
+	S5000_MMA_TF32 = 5,		/* 4 bytes; the low 13 mantissa bits are ignored */
+	S5000_MMA_F32 = 6,
+	S5000_MMA_F64 = 7,
+};
+enum s5000_mma_acc {
+	S5000_MMA_ACC_EXACT = 1,
+	S5000_MMA_ACC_F32 = 2,
+	S5000_MMA_ACC_F64 = 3,
+	S5000_MMA_ACC_HOPPER = 4,
+};
+#define S5000_MMA_OP_MMA		1
+#define S5000_MMA_OP_STORE		2
+#define S5000_MMA_B_TRANS		(1u << 0)
+#define S5000_MMA_ACCUMULATE		(1u << 1)
+#define S5000_MMA_CLEAR			(1u << 2)
+#define S5000_MMA_PROMOTE		(1u << 3)
+#define S5000_MMA_FLOOR			(1u << 4)
+#define S5000_MMA_SCALE_A_ROWS		(1u << 5)
+#define S5000_MMA_SCALE_B_BLOCKS	(1u << 6)
+#define S5000_MMA_MAX_M			64
+#define S5000_MMA_MAX_N			256
+#define S5000_MMA_MAX_K(t)		((t) <= S5000_MMA_E5M2 ? 32 : (t) <= S5000_MMA_BF16 ? 16 : \
+					 (t) == S5000_MMA_F64 ? 4 : 8)
+#define S5000_MMA_EXACT_FRAC		48
+#define S5000_MMA_HOPPER_BITS		13	/* DeepSeek-V3's ~14 bits: 13 below the lead */
+#define S5000_MMA_HOPPER_BITS_MAX	31	/* hopper_bits: 1 .. this */
+
+struct s5000_mma {
+	__u8 op;			/* S5000_MMA_OP_* */
+	__u8 a_type;			/* s5000_mma_type; FP8 A and B may differ */
+	__u8 b_type;
+	__u8 acc_type;			/* s5000_mma_acc */
+	__u8 out_type;			/* STORE: S5000_MMA_F32, _F16, _BF16 or _F64 */
+	__u8 hopper_bits;		/* HOPPER: bits kept below the largest exponent */
+	__u16 flags;			/* S5000_MMA_* flags */
+	__u16 m, n, k;
+	__u16 pad;
+	__u32 lda, ldb;			/* elements */
+	__u32 ldacc, ldout;		/* elements */
+	__u64 a, b;			/* MMA: operands */
+	__u64 acc;			/* both */
+	__u64 out;			/* STORE: destination */
+	__u64 scale_a, scale_b;		/* STORE: float scales, or 0 */
+};
+
+/*
+ * Kernel descriptor: what a KERNEL_LAUNCH packet's code points to (64-byte aligned, in
+ * GPU memory). libmusa writes one per kernel when it loads a code object.
+ */
+#define S5000_KERNEL_DESC_MAGIC		0x4b35534d	/* "MS5K" */
+struct s5000_kernel_desc {
+	__u32 magic;
+	__u32 version;			/* 1 */
+	__u64 entry;			/* GPU VA of the first instruction */
+	__u64 code_start;		/* GPU VA of the code the kernel may execute */
+	__u64 code_size;		/* bytes, a multiple of 4, <= S5000_MAX_CODE_BYTES */
+	__u32 static_shared;		/* bytes of shared memory the code declares */
+	__u32 stack_size;		/* bytes per thread, multiple of 16 */
+	__u32 max_threads;		/* per block, <= S5000_MAX_BLOCK_THREADS */
+	__u32 flags;			/* 0 */
+	__u64 reserved[2];
+};
+
+/*
+ * Code objects (musa-cc's output, libmusa's input): ELF64, EM_RISCV, ET_DYN,
+ * position-independent, linked by ld.lld with relocations applied in place (a loader
+ * adds its load address where R_RISCV_RELATIVE entries say). Segment PT_TLS is the
+ * static shared memory (no initialised part). Section ".musa.kernels" is an array of
+ * struct s5000_kernel_info, addresses as link-time values (load address 0).
+ */
+#define S5000_KERNELS_SECTION		".musa.kernels"
+#define S5000_KERNEL_INFO_VERSION	1
+struct s5000_kernel_param {
+	__u32 offset;			/* in the kernarg buffer */
+	__u32 size;
+};
+struct s5000_kernel_info {
+	__u32 version;			/* S5000_KERNEL_INFO_VERSION */
+	__u32 num_params;
+	__u64 entry;			/* the entry stub: a0 = kernarg */
+	__u64 name;			/* NUL-terminated, as muModuleGetFunction looks it up */
+	__u64 params;			/* struct s5000_kernel_param[num_params] */
+	__u32 kernarg_size;
+	__u32 kernarg_align;
+	__u32 static_shared;		/* bytes, written by musa-cc after linking */
+	__u32 stack_size;		/* bytes per thread, written by musa-cc after linking */
+	__u32 max_threads;		/* per block */
+	__u32 flags;			/* 0 */
 };
 
 /* ---------------------------------------------------------- device MMU */

@@ -38,7 +38,8 @@ static void test_identity(void)
 
     ok(rd(S5000_REG_IDENT, 4, &good) == S5000_IDENT_MAGIC && good, "IDENT");
     ok(rd(S5000_REG_VERSION, 4, &good) == S5000_ABI_VERSION && good, "VERSION");
-    ok(rd(S5000_REG_CAPS, 4, &good) == S5000_CAP_EMULATED, "CAPS has EMULATED, not KERNEL_LAUNCH");
+    ok(rd(S5000_REG_CAPS, 4, &good) == (S5000_CAP_EMULATED | S5000_CAP_KERNEL_LAUNCH),
+       "CAPS has EMULATED and KERNEL_LAUNCH");
     ok(rd(S5000_REG_NUM_QUEUES, 4, &good) == 8, "NUM_QUEUES follows the configuration");
     ok(rd(S5000_REG_NUM_VECTORS, 4, &good) == S5000_MSIX_VECTORS, "NUM_VECTORS");
     ok(rd(S5000_REG_TIMESTAMP_FREQ, 4, &good) == S5000_TIMESTAMP_FREQ_HZ, "TIMESTAMP_FREQ");

@@ -178,7 +178,8 @@ static void check_identity_regs(struct client *c)
 
     ok(rd32(c, S5000_REG_IDENT) == S5000_IDENT_MAGIC, "IDENT magic");
     ok(rd32(c, S5000_REG_VERSION) == S5000_ABI_VERSION, "VERSION");
-    ok(rd32(c, S5000_REG_CAPS) == S5000_CAP_EMULATED, "CAPS: emulated, no KERNEL_LAUNCH yet");
+    ok(rd32(c, S5000_REG_CAPS) == (S5000_CAP_EMULATED | S5000_CAP_KERNEL_LAUNCH),
+       "CAPS: emulated, KERNEL_LAUNCH");
     ok(rd32(c, S5000_REG_NUM_QUEUES) == S5000_MAX_QUEUES &&
        rd32(c, S5000_REG_NUM_VECTORS) == S5000_MSIX_VECTORS &&
        rd32(c, S5000_REG_TIMESTAMP_FREQ) == S5000_TIMESTAMP_FREQ_HZ,

@@ -226,7 +226,10 @@ static void test_bad_packets(struct session *s)
     struct gpu_queue q;
     struct s5000_pkt_nop unknown = { .header = 99 };
     struct s5000_pkt_nop reserved = pkt_nop(0);
-    struct s5000_pkt_kernel_launch launch = { .header = S5000_PKT_HEADER(S5000_PKT_KERNEL_LAUNCH, 0, 0) };
+    /* Its descriptor is not 64-byte aligned: the launch is refused before any code runs. */
+    struct s5000_pkt_kernel_launch launch = {
+        .header = S5000_PKT_HEADER(S5000_PKT_KERNEL_LAUNCH, 0, 0), .code = gpu_ram_va(8),
+    };
     struct s5000_pkt_fill fill3 = pkt_fill(gpu_ram_va(0), 9, 0, 3);
     struct s5000_pkt_signal bad_op = pkt_signal(7, gpu_ram_va(0), 0, 0);
     struct s5000_pkt_copy overlap = pkt_copy(gpu_ram_va(64), gpu_ram_va(0), 128);
@@ -235,10 +238,11 @@ static void test_bad_packets(struct session *s)
     reserved.pad[3] = 1;
     if (!ok(gpu_queue_init(&s->g, &q, 1, 1, 4, 1, 0), "queue 1 enabled"))
         return;
-    ok(submit_all(&q, &launch) && queue_failed_with(&q, S5000_ERR_UNSUPPORTED) &&
-       next_event_of(&s->g, S5000_EVENT_QUEUE_ERROR, &ev) && ev.error == S5000_ERR_UNSUPPORTED &&
+    ok(submit_all(&q, &launch) && queue_failed_with(&q, S5000_ERR_KERNEL_FAULT) &&
+       q.db->fault_kind == S5000_KFAULT_BAD_LAUNCH && q.db->fault_addr == gpu_ram_va(8) &&
+       next_event_of(&s->g, S5000_EVENT_QUEUE_ERROR, &ev) && ev.error == S5000_ERR_KERNEL_FAULT &&
        ev.queue == 1 && ev.context == 1,
-       "KERNEL_LAUNCH (no CAP_KERNEL_LAUNCH): queue stops with UNSUPPORTED, event recorded");
+       "KERNEL_LAUNCH of a misaligned descriptor: KERNEL_FAULT, BAD_LAUNCH, event recorded");
     ok(gpu_queue_restart(&q) && submit_all(&q, &unknown) &&
        queue_failed_with(&q, S5000_ERR_BAD_PACKET), "unknown packet type: BAD_PACKET");
     ok(gpu_queue_restart(&q) && submit_all(&q, &reserved) &&

@@ -16,8 +16,10 @@
  * recent failure of either API in words.
  *
  * Only primary contexts exist: one per device, shared with the runtime API.
- * Not provided yet: modules and kernel launch, muCtxCreate, virtual memory
- * management, IPC, graphs.
+ * Kernels come from code objects (musa-cc's ELF output, uapi/s5000.h) loaded into
+ * a context with muModuleLoad/muModuleLoadData and run with muLaunchKernel.
+ * Not provided yet: muCtxCreate, JIT options (muModuleLoadDataEx), fat binaries,
+ * virtual memory management, IPC, graphs.
  */
 #ifndef MUSA_H
 #define MUSA_H
@@ -140,6 +142,10 @@ typedef unsigned long long MUdeviceptr;
 typedef struct MUctx_st *MUcontext;
 typedef struct MUstream_st *MUstream;
 typedef struct MUevent_st *MUevent;
+/** A code object loaded into a context (muModuleLoad). */
+typedef struct MUmod_st *MUmodule;
+/** A kernel of a loaded module (muModuleGetFunction). */
+typedef struct MUfunc_st *MUfunction;
 
 #ifndef MU_UUID_HAS_BEEN_DEFINED
 #define MU_UUID_HAS_BEEN_DEFINED
@@ -185,6 +191,55 @@ typedef void (MUSA_CB *MUhostFn)(void *userData);
 #define MU_MEMHOSTREGISTER_DEVICEMAP	0x02
 #define MU_MEMHOSTREGISTER_IOMEMORY	0x04
 #define MU_MEMHOSTREGISTER_READ_ONLY	0x08
+
+/*
+ * muLaunchKernel's @extra: a list of key, value pairs ending with MU_LAUNCH_PARAM_END.
+ * BUFFER_POINTER: the packed arguments, laid out as the kernel's parameters are
+ * (the offsets muModuleGetFunction's metadata gives); BUFFER_SIZE: a pointer to a
+ * size_t holding their size.
+ */
+#define MU_LAUNCH_PARAM_END_AS_INT		0x00
+#define MU_LAUNCH_PARAM_END			((void *)MU_LAUNCH_PARAM_END_AS_INT)
+#define MU_LAUNCH_PARAM_BUFFER_POINTER_AS_INT	0x01
+#define MU_LAUNCH_PARAM_BUFFER_POINTER		((void *)MU_LAUNCH_PARAM_BUFFER_POINTER_AS_INT)
+#define MU_LAUNCH_PARAM_BUFFER_SIZE_AS_INT	0x02
+#define MU_LAUNCH_PARAM_BUFFER_SIZE		((void *)MU_LAUNCH_PARAM_BUFFER_SIZE_AS_INT)
+
+/* muOccupancy*WithFlags flags. */
+#define MU_OCCUPANCY_DEFAULT			0x0
+#define MU_OCCUPANCY_DISABLE_CACHING_OVERRIDE	0x1
+
+/** Dynamic shared memory a block of @blockSize threads needs (muOccupancyMaxPotentialBlockSize). */
+typedef size_t (MUSA_CB *MUoccupancyB2DSize)(int blockSize);
+
+/** Function attributes (muFuncGetAttribute); the numbers are CUDA's. */
+typedef enum MUfunction_attribute_enum {
+	/** threads per block the kernel can be launched with (<= 1024) */
+	MU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0,
+	/** bytes of static shared memory (__shared__ variables) */
+	MU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1,
+	/** bytes of constant memory: 0, constants live in the code object */
+	MU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES = 2,
+	/** bytes of stack per thread */
+	MU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES = 3,
+	/** registers per thread: 64 (x0-x31, f0-f31) */
+	MU_FUNC_ATTRIBUTE_NUM_REGS = 4,
+	/** 10 * major + minor of the device ISA the code targets (31) */
+	MU_FUNC_ATTRIBUTE_PTX_VERSION = 5,
+	MU_FUNC_ATTRIBUTE_BINARY_VERSION = 6,
+	MU_FUNC_ATTRIBUTE_CACHE_MODE_CA = 7,
+	/** dynamic shared memory a launch may ask for; settable up to the opt-in limit */
+	MU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
+	/** a hint, -1 (none) or 0-100; settable, without effect */
+	MU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT = 9,
+	MU_FUNC_ATTRIBUTE_CLUSTER_SIZE_MUST_BE_SET = 10,
+	MU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH = 11,
+	MU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT = 12,
+	MU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH = 13,
+	MU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14,
+	MU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE = 15,
+	MU_FUNC_ATTRIBUTE_MAX
+} MUfunction_attribute;
 
 /** Device attributes (muDeviceGetAttribute); the numbers are CUDA's. */
 typedef enum MUdevice_attribute_enum {
@@ -543,6 +598,121 @@ MUresult muEventElapsedTime(float *pMilliseconds, MUevent hStart, MUevent hEnd);
 
 /** muEventDestroy - destroy an event (pending records still complete). */
 MUresult muEventDestroy(MUevent hEvent);
+
+/* ------------------------------------------------------ modules, kernels */
+
+/**
+ * muModuleLoad - load a code object from a file into the current context
+ * @module: the module
+ * @fname: an ELF code object as musa-cc writes it (uapi/s5000.h)
+ *
+ * Checks the whole file first: MUSA_ERROR_INVALID_IMAGE for anything that is not a
+ * well-formed ELF64 RISC-V position-independent code object (bad headers, offsets
+ * or sizes outside the file, relocations other than R_RISCV_RELATIVE, kernel
+ * records that do not fit), with the reason in musaGetLastErrorDetail();
+ * MUSA_ERROR_FILE_NOT_FOUND when @fname does not exist. Then copies the loadable
+ * segments into device memory (bss zeroed), relocates them and writes a kernel
+ * descriptor per kernel; returns when the device can run them.
+ */
+MUresult muModuleLoad(MUmodule *module, const char *fname);
+
+/**
+ * muModuleLoadData - muModuleLoad from a code object in memory
+ * @image: the ELF file's bytes; its size is what its headers say, and memory that
+ *         ends before that gives MUSA_ERROR_INVALID_IMAGE, not a crash
+ */
+MUresult muModuleLoadData(MUmodule *module, const void *image);
+
+/**
+ * muModuleUnload - wait for the context's work, then free the module's device
+ * memory; its functions and globals are invalid afterwards
+ */
+MUresult muModuleUnload(MUmodule hmod);
+
+/**
+ * muModuleGetFunction - a kernel of @hmod by name
+ * @name: the kernel's symbol: mangled for C++ kernels, plain for extern "C" and C
+ *
+ * MUSA_ERROR_NOT_FOUND if the module has no kernel of that name.
+ */
+MUresult muModuleGetFunction(MUfunction *hfunc, MUmodule hmod, const char *name);
+
+/**
+ * muModuleGetGlobal - the device address and size of a global variable of @hmod
+ * (__device__ variables); either output may be NULL. MUSA_ERROR_NOT_FOUND if none.
+ */
+MUresult muModuleGetGlobal(MUdeviceptr *dptr, size_t *bytes, MUmodule hmod, const char *name);
+
+/** muFuncGetAttribute - one attribute of a kernel (MU_FUNC_ATTRIBUTE_*). */
+MUresult muFuncGetAttribute(int *pi, MUfunction_attribute attrib, MUfunction hfunc);
+
+/**
+ * muFuncSetAttribute - set MU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (0 to
+ * the device's opt-in limit less the kernel's static shared memory; 48 KiB less it
+ * by default) or PREFERRED_SHARED_MEMORY_CARVEOUT (-1 to 100); anything else is
+ * MUSA_ERROR_INVALID_VALUE.
+ */
+MUresult muFuncSetAttribute(MUfunction hfunc, MUfunction_attribute attrib, int value);
+
+/** muFuncGetName - the kernel's name, as muModuleGetFunction looks it up. */
+MUresult muFuncGetName(const char **name, MUfunction hfunc);
+
+/**
+ * muLaunchKernel - run @f over a grid of thread blocks in @hStream
+ * @gridDimX/Y/Z: blocks, 1 to 2^31 - 1 in x and 1 to 65535 in y and z
+ * @blockDimX/Y/Z: threads per block, at most 1024, 1024 and 64, and at most 1024
+ *                 (or the kernel's MU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) in all
+ * @sharedMemBytes: dynamic shared memory per block, at most the kernel's
+ *                  MU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+ * @kernelParams: one pointer per kernel parameter, to its value; or NULL
+ * @extra: MU_LAUNCH_PARAM_* pairs with the packed arguments; or NULL (not both)
+ *
+ * Returns at once; the arguments are copied. MUSA_ERROR_INVALID_VALUE for bad
+ * dimensions, too much shared memory or missing arguments;
+ * MUSA_ERROR_LAUNCH_OUT_OF_RESOURCES for more threads than the kernel allows;
+ * MUSA_ERROR_INVALID_HANDLE for a function that is not loaded. A fault while the
+ * kernel runs is sticky and found by later calls: MUSA_ERROR_ILLEGAL_ADDRESS
+ * (unmapped memory), MUSA_ERROR_MISALIGNED_ADDRESS, MUSA_ERROR_ILLEGAL_INSTRUCTION,
+ * MUSA_ERROR_ASSERT (a trap), MUSA_ERROR_LAUNCH_TIMEOUT (longer than
+ * MUSA_KERNEL_TIMEOUT_MS milliseconds, default 5000), MUSA_ERROR_LAUNCH_FAILED
+ * (stack overflow, shared memory out of bounds, barrier deadlock, a jump out of
+ * the code), each with the kernel, the address and the pc in
+ * musaGetLastErrorDetail().
+ */
+MUresult muLaunchKernel(MUfunction f, unsigned int gridDimX, unsigned int gridDimY,
+			unsigned int gridDimZ, unsigned int blockDimX, unsigned int blockDimY,
+			unsigned int blockDimZ, unsigned int sharedMemBytes, MUstream hStream,
+			void **kernelParams, void **extra);
+
+/**
+ * muOccupancyMaxActiveBlocksPerMultiprocessor - blocks of @blockSize threads using
+ * @dynamicSMemSize bytes of dynamic shared memory that fit on one multiprocessor at
+ * once (threads, blocks, registers and shared memory per multiprocessor)
+ */
+MUresult muOccupancyMaxActiveBlocksPerMultiprocessor(int *numBlocks, MUfunction func,
+						     int blockSize, size_t dynamicSMemSize);
+
+/** ...WithFlags - @flags MU_OCCUPANCY_DEFAULT or _DISABLE_CACHING_OVERRIDE. */
+MUresult muOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int *numBlocks, MUfunction func,
+							      int blockSize,
+							      size_t dynamicSMemSize,
+							      unsigned int flags);
+
+/**
+ * muOccupancyMaxPotentialBlockSize - the block size (a multiple of the warp size,
+ * at most @blockSizeLimit if nonzero) that keeps the most threads of @func on a
+ * multiprocessor, and the grid that fills the device with it
+ * @blockSizeToDynamicSMemSize: the dynamic shared memory a block size needs, or
+ *                              NULL for @dynamicSMemSize whatever the size
+ */
+MUresult muOccupancyMaxPotentialBlockSize(int *minGridSize, int *blockSize, MUfunction func,
+					  MUoccupancyB2DSize blockSizeToDynamicSMemSize,
+					  size_t dynamicSMemSize, int blockSizeLimit);
+
+/** muOccupancyAvailableDynamicSMemPerBlock - dynamic shared memory per block that
+ *  still lets @numBlocks blocks of @blockSize threads share a multiprocessor. */
+MUresult muOccupancyAvailableDynamicSMemPerBlock(size_t *dynamicSmemSize, MUfunction func,
+						 int numBlocks, int blockSize);
 
 #if defined(__cplusplus)
 }

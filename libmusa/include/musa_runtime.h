@@ -45,8 +45,17 @@
  *                         lines go to stderr or to the file MUSA_LOG_FILE
  *   MUSA_DEVICE_MAX_CONNECTIONS  user-mode queues per priority level (1-8)
  *
- * Not provided yet: kernels and modules (musaLaunchKernel), 2D/3D copies, managed
- * memory, memory pools, IPC, peer access, graphs and stream capture.
+ *   MUSA_KERNEL_TIMEOUT_MS  how long one kernel may run before it is stopped with
+ *                         musaErrorLaunchTimeout (default: the device's, 5000)
+ *
+ * Kernels. A kernel comes from a code object loaded with the driver API
+ * (muModuleLoad, muModuleGetFunction); musaLaunchKernel and the musaFunc* and
+ * musaOccupancy* calls take its MUfunction cast to const void *. A fault while a
+ * kernel runs is sticky like any device fault, with the kernel, address and pc in
+ * musaGetLastErrorDetail().
+ *
+ * Not provided yet: the <<<>>> registration ABI, 2D/3D copies, managed memory,
+ * memory pools, IPC, peer access, graphs and stream capture.
  */
 #ifndef MUSA_RUNTIME_H
 #define MUSA_RUNTIME_H
@@ -515,6 +524,57 @@ struct musaDeviceProp {
 	int reserved[60];
 };
 
+#ifndef MUSA_DIM3_DEFINED
+#define MUSA_DIM3_DEFINED
+/** Grid and block dimensions; unused dimensions are 1. */
+struct dim3 {
+	unsigned int x, y, z;
+#if defined(__cplusplus)
+	constexpr dim3(unsigned int vx = 1, unsigned int vy = 1, unsigned int vz = 1)
+		: x(vx), y(vy), z(vz) {}
+#endif
+};
+typedef struct dim3 dim3;
+#endif
+
+/** Function attributes (musaFuncSetAttribute); the numbers are CUDA's. */
+enum musaFuncAttribute {
+	musaFuncAttributeMaxDynamicSharedMemorySize = 8,
+	musaFuncAttributePreferredSharedMemoryCarveout = 9,
+	musaFuncAttributeClusterDimMustBeSet = 10,
+	musaFuncAttributeRequiredClusterWidth = 11,
+	musaFuncAttributeRequiredClusterHeight = 12,
+	musaFuncAttributeRequiredClusterDepth = 13,
+	musaFuncAttributeNonPortableClusterSizeAllowed = 14,
+	musaFuncAttributeClusterSchedulingPolicyPreference = 15,
+	musaFuncAttributeMax
+};
+
+/** A kernel's attributes (musaFuncGetAttributes), CUDA's cudaFuncAttributes. */
+struct musaFuncAttributes {
+	size_t sharedSizeBytes;		/* static shared memory */
+	size_t constSizeBytes;		/* 0 */
+	size_t localSizeBytes;		/* stack per thread */
+	int maxThreadsPerBlock;
+	int numRegs;			/* 64: x0-x31 and f0-f31 */
+	int ptxVersion;			/* 31 */
+	int binaryVersion;		/* 31 */
+	int cacheModeCA;
+	int maxDynamicSharedSizeBytes;	/* what a launch may ask for */
+	int preferredShmemCarveout;	/* -1: none */
+	int clusterDimMustBeSet;
+	int requiredClusterWidth;
+	int requiredClusterHeight;
+	int requiredClusterDepth;
+	int clusterSchedulingPolicyPreference;
+	int nonPortableClusterSizeAllowed;
+	int reserved[16];
+};
+
+/* musaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags flags. */
+#define musaOccupancyDefault			0x00
+#define musaOccupancyDisableCachingOverride	0x01
+
 /** A host function run in stream order (musaLaunchHostFunc). */
 typedef void (MUSART_CB *musaHostFn_t)(void *userData);
 /** A stream callback (musaStreamAddCallback); @status is the stream's error state. */
@@ -733,6 +793,71 @@ musaError_t musaEventElapsedTime(float *ms, musaEvent_t start, musaEvent_t end);
 
 /** musaEventDestroy - destroy the event; a pending record still completes. */
 musaError_t musaEventDestroy(musaEvent_t event);
+
+/* ------------------------------------------------------------- kernels */
+
+/**
+ * musaLaunchKernel - run @func over @gridDim blocks of @blockDim threads in @stream
+ * @func: a kernel, the MUfunction of a loaded module cast to const void *
+ * @args: one pointer per kernel parameter, to its value (copied before returning)
+ * @sharedMem: dynamic shared memory per block, at most the kernel's
+ *             musaFuncAttributeMaxDynamicSharedMemorySize (48 KiB less its static
+ *             shared memory unless raised)
+ *
+ * Returns at once. musaErrorInvalidDeviceFunction when @func is not a loaded
+ * kernel; musaErrorInvalidConfiguration for a zero dimension, a block of more than
+ * 1024 threads (1024 x 1024 x 64 at most) or a grid beyond (2^31 - 1) x 65535 x
+ * 65535; musaErrorLaunchOutOfResources for more threads than the kernel allows;
+ * musaErrorInvalidValue for too much shared memory or missing arguments. Faults
+ * while it runs are sticky (see musaErrorIllegalAddress, musaErrorLaunchTimeout,
+ * musaErrorAssert, musaErrorIllegalInstruction, musaErrorMisalignedAddress,
+ * musaErrorLaunchFailure) and reported by later calls.
+ */
+musaError_t musaLaunchKernel(const void *func, dim3 gridDim, dim3 blockDim, void **args,
+			     size_t sharedMem, musaStream_t stream);
+
+/** musaFuncGetAttributes - what the kernel @func needs and allows. */
+musaError_t musaFuncGetAttributes(struct musaFuncAttributes *attr, const void *func);
+
+/**
+ * musaFuncSetAttribute - musaFuncAttributeMaxDynamicSharedMemorySize (up to the
+ * device's sharedMemPerBlockOptin less the kernel's static shared memory) or
+ * musaFuncAttributePreferredSharedMemoryCarveout (-1 to 100, a hint);
+ * musaErrorInvalidValue otherwise.
+ */
+musaError_t musaFuncSetAttribute(const void *func, enum musaFuncAttribute attr, int value);
+
+/**
+ * musaOccupancyMaxActiveBlocksPerMultiprocessor - how many blocks of @blockSize
+ * threads with @dynamicSMemSize bytes of dynamic shared memory one multiprocessor
+ * holds at once (0 if such a block cannot be launched at all)
+ */
+musaError_t musaOccupancyMaxActiveBlocksPerMultiprocessor(int *numBlocks, const void *func,
+							  int blockSize,
+							  size_t dynamicSMemSize);
+
+/** ...WithFlags - @flags musaOccupancyDefault or musaOccupancyDisableCachingOverride. */
+musaError_t musaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int *numBlocks,
+								   const void *func,
+								   int blockSize,
+								   size_t dynamicSMemSize,
+								   unsigned int flags);
+
+/**
+ * musaOccupancyMaxPotentialBlockSize - the block size that keeps the most threads
+ * of @func resident (a multiple of 32, at most @blockSizeLimit if nonzero), and
+ * the smallest grid that fills every multiprocessor with it. CUDA's is a C++
+ * template; this is its C form with the same parameters.
+ */
+musaError_t musaOccupancyMaxPotentialBlockSize(int *minGridSize, int *blockSize,
+					       const void *func, size_t dynamicSMemSize,
+					       int blockSizeLimit);
+
+/** musaOccupancyAvailableDynamicSMemPerBlock - dynamic shared memory per block that
+ *  still lets @numBlocks blocks of @blockSize threads share a multiprocessor. */
+musaError_t musaOccupancyAvailableDynamicSMemPerBlock(size_t *dynamicSmemSize,
+						      const void *func, int numBlocks,
+						      int blockSize);
 
 #if defined(__cplusplus)
 }

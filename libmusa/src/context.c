@@ -7,8 +7,9 @@
  * Faults. A queue the device stopped (page fault, bad packet, ECC error), the
  * driver's watchdog stopped (hang) or a device reset lost makes the whole process's
  * use of the device fail: the first fault found is kept as the device's sticky
- * error, with words saying which queue, which packet and which address, and every
- * later call that needs the context returns it. Faults are found wherever the
+ * error, with words saying which queue, which packet and which address (for a
+ * kernel: which kernel, what it did and where, from the status page's fault
+ * fields), and every later call that needs the context returns it. Faults are found wherever the
  * library looks at a queue: in every wait, and on entry to every call (a read of
  * each queue's status page, no system call).
  */
@@ -32,6 +33,8 @@ void musa_ctx_init(struct musa_ctx *ctx, struct musa_device *dev)
 	pthread_cond_init(&ctx->cb_cond, NULL);
 	musa_list_init(&ctx->streams);
 	musa_list_init(&ctx->events);
+	pthread_mutex_init(&ctx->module_lock, NULL);
+	musa_list_init(&ctx->modules);
 }
 
 /* The device's sticky error, or musaSuccess. */
@@ -114,7 +117,26 @@ musaError_t musa_ctx_check(struct musa_ctx *ctx)
 	return musaSuccess;
 }
 
-static musaError_t musa_fault_code(const struct drm_musa_queue_state *st)
+/* The code a kernel's failure (S5000_KFAULT_*) reports, as CUDA would. */
+static musaError_t musa_kernel_fault_code(uint32_t kind)
+{
+	switch (kind) {
+	case S5000_KFAULT_ILLEGAL_INSTRUCTION:
+	case S5000_KFAULT_BAD_MMA:
+		return musaErrorIllegalInstruction;
+	case S5000_KFAULT_MISALIGNED:
+		return musaErrorMisalignedAddress;
+	case S5000_KFAULT_TIMEOUT:
+		return musaErrorLaunchTimeout;
+	case S5000_KFAULT_TRAP:
+		return musaErrorAssert;
+	default:
+		return musaErrorLaunchFailure;
+	}
+}
+
+static musaError_t musa_fault_code(const struct drm_musa_queue_state *st,
+				   const struct musa_queue *q)
 {
 	if (st->state == MUSA_QUEUE_STATE_HUNG)
 		return musaErrorLaunchTimeout;
@@ -129,7 +151,8 @@ static musaError_t musa_fault_code(const struct drm_musa_queue_state *st)
 	case S5000_ERR_WAIT_TIMEOUT:
 		return musaErrorLaunchTimeout;
 	case S5000_ERR_KERNEL_FAULT:
-		return musaErrorIllegalInstruction;
+		return musa_kernel_fault_code(__atomic_load_n(&q->db->fault_kind,
+							      __ATOMIC_RELAXED));
 	default:
 		return musaErrorLaunchFailure;
 	}
@@ -147,37 +170,101 @@ static const char *musa_device_error_name(uint32_t error)
 		[S5000_ERR_DMA] = "system memory access failed",
 		[S5000_ERR_ECC] = "uncorrectable ECC error",
 		[S5000_ERR_BAD_CONTEXT] = "address space disabled",
-		[S5000_ERR_KERNEL_FAULT] = "kernel trapped",
+		[S5000_ERR_KERNEL_FAULT] = "kernel failed",
 	};
 
 	return error < MUSA_ARRAY_SIZE(names) ? names[error] : "unknown device error";
 }
 
-static bool musa_in_range(uint64_t va, uint64_t base, uint64_t size)
+/* What a faulting access did, as the device reports it. */
+static const char *musa_access_name(uint32_t access)
 {
-	return va >= (base & ~(MUSA_PAGE_SIZE - 1)) && va - base < size;
-}
-
-/* Whether the failing packet read or wrote @va. */
-static const char *musa_fault_access(const void *packet, uint64_t va)
-{
-	const struct s5000_pkt_copy *copy = packet;
-
-	switch (S5000_PKT_TYPE(copy->header)) {
-	case S5000_PKT_COPY:
-		if (musa_in_range(va, copy->src, copy->size))
-			return "read";
-		return "write";
-	case S5000_PKT_WAIT:
-	case S5000_PKT_BARRIER:
+	switch (access) {
+	case S5000_ACCESS_READ:
 		return "read";
-	case S5000_PKT_FILL:
-	case S5000_PKT_SIGNAL:
-	case S5000_PKT_TIMESTAMP:
+	case S5000_ACCESS_WRITE:
 		return "write";
+	case S5000_ACCESS_EXEC:
+		return "instruction fetch";
 	default:
 		return "access";
 	}
+}
+
+/* How a kernel failed, in words, from the status page's fault fields. */
+static void musa_kernel_fault_words(const struct s5000_doorbell *db, uint32_t error,
+				    const struct s5000_pkt_kernel_launch *p, char *buf, size_t len)
+{
+	uint64_t addr = __atomic_load_n(&db->fault_addr, __ATOMIC_RELAXED);
+	const char *access = musa_access_name(__atomic_load_n(&db->fault_access,
+							      __ATOMIC_RELAXED));
+	uint32_t kind = __atomic_load_n(&db->fault_kind, __ATOMIC_RELAXED);
+
+	if (error == S5000_ERR_PAGE_FAULT) {
+		snprintf(buf, len, "%s at GPU VA 0x%llx not mapped", access,
+			 (unsigned long long)addr);
+		return;
+	}
+	switch (kind) {
+	case S5000_KFAULT_ILLEGAL_INSTRUCTION:
+		snprintf(buf, len, "illegal instruction");
+		break;
+	case S5000_KFAULT_MISALIGNED:
+		snprintf(buf, len, "misaligned %s at GPU VA 0x%llx", access,
+			 (unsigned long long)addr);
+		break;
+	case S5000_KFAULT_STACK_OVERFLOW:
+		snprintf(buf, len, "stack overflow: %s at 0x%llx, below the thread's stack",
+			 access, (unsigned long long)addr);
+		break;
+	case S5000_KFAULT_SHARED_BOUNDS:
+		snprintf(buf, len, "shared memory %s at offset 0x%llx, past the block's shared "
+			 "memory (%u bytes dynamic)", access,
+			 (unsigned long long)(addr - S5000_SHARED_BASE), p->shared_bytes);
+		break;
+	case S5000_KFAULT_BARRIER_DEADLOCK:
+		snprintf(buf, len, "barrier deadlock: threads wait at a barrier the rest of their "
+			 "block never reaches");
+		break;
+	case S5000_KFAULT_TIMEOUT:
+		snprintf(buf, len, "ran longer than its %u ms limit (MUSA_KERNEL_TIMEOUT_MS)",
+			 p->timeout_ms ? p->timeout_ms : S5000_KERNEL_TIMEOUT_MS);
+		break;
+	case S5000_KFAULT_TRAP:
+		snprintf(buf, len, "device-side assert (trap code %llu)", (unsigned long long)addr);
+		break;
+	case S5000_KFAULT_BAD_LAUNCH:
+		snprintf(buf, len, "the device refused the launch: its descriptor, dimensions or "
+			 "resources are invalid");
+		break;
+	case S5000_KFAULT_BAD_MMA:
+		snprintf(buf, len, "invalid MMA descriptor at GPU VA 0x%llx",
+			 (unsigned long long)addr);
+		break;
+	case S5000_KFAULT_FETCH:
+		snprintf(buf, len, "jumped outside its code to 0x%llx", (unsigned long long)addr);
+		break;
+	default:
+		snprintf(buf, len, "failed (fault kind %u)", kind);
+		break;
+	}
+}
+
+/* "kernel NAME faulted: ... (pc 0x... = NAME+0x.. in FILE; ...)" for a launch packet. */
+static void musa_kernel_fault_describe(struct musa_queue *q, const struct drm_musa_queue_state *st,
+				       const struct s5000_pkt_kernel_launch *p, int stream,
+				       char *buf, size_t len)
+{
+	uint64_t pc = __atomic_load_n(&q->db->fault_pc, __ATOMIC_RELAXED);
+	char kernel[128], where[192], what[192];
+
+	musa_module_describe(q->ctx, p->code, pc, kernel, sizeof(kernel), where, sizeof(where));
+	musa_kernel_fault_words(q->db, st->error, p, what, sizeof(what));
+	snprintf(buf, len, "kernel %.80s faulted: %.150s (pc 0x%llx%s%.100s; grid %ux%ux%u, "
+		 "block %ux%ux%u, "
+		 "queue %u, stream %d)", kernel, what, (unsigned long long)pc, *where ? " = " : "",
+		 where, p->grid[0], p->grid[1], p->grid[2], p->block[0], p->block[1], p->block[2],
+		 q->id, stream);
 }
 
 /* Words what stopped @q, from the driver's account and the packet in the ring. */
@@ -186,6 +273,7 @@ static void musa_fault_describe(struct musa_queue *q, const struct drm_musa_queu
 {
 	const uint8_t *packet = q->ring + (st->rptr & (q->size - 1)) * S5000_PACKET_SIZE;
 	int stream = q->slot_stream[st->rptr & (q->size - 1)];
+	bool launch = S5000_PKT_TYPE(*(const uint32_t *)packet) == S5000_PKT_KERNEL_LAUNCH;
 	char what[160];
 
 	musa_packet_describe(packet, what, sizeof(what));
@@ -195,9 +283,13 @@ static void musa_fault_describe(struct musa_queue *q, const struct drm_musa_queu
 	else if (st->state == MUSA_QUEUE_STATE_LOST)
 		snprintf(buf, len, "queue %u was lost in a reset or removal of device %s, "
 			 "at %s (stream %d)", q->id, q->ctx->dev->bdf, what, stream);
+	else if (launch && (st->error == S5000_ERR_PAGE_FAULT ||
+			    st->error == S5000_ERR_KERNEL_FAULT))
+		musa_kernel_fault_describe(q, st, (const void *)packet, stream, buf, len);
 	else if (st->error == S5000_ERR_PAGE_FAULT)
 		snprintf(buf, len, "queue %u faulted: %s at GPU VA 0x%llx not mapped (%s, "
-			 "stream %d)", q->id, musa_fault_access(packet, st->fault_va),
+			 "stream %d)", q->id, musa_access_name(__atomic_load_n(
+					 &q->db->fault_access, __ATOMIC_RELAXED)),
 			 (unsigned long long)st->fault_va, what, stream);
 	else if (st->fault_va)
 		snprintf(buf, len, "queue %u faulted: %s at GPU VA 0x%llx (%s, stream %d)",
@@ -233,7 +325,7 @@ musaError_t musa_ctx_fault(struct musa_ctx *ctx, struct musa_queue *q, int ioctl
 	pthread_mutex_lock(&dev->sticky_lock);
 	if (!dev->sticky) {
 		snprintf(dev->sticky_detail, sizeof(dev->sticky_detail), "%s", detail);
-		__atomic_store_n(&dev->sticky, musa_fault_code(&st), __ATOMIC_RELEASE);
+		__atomic_store_n(&dev->sticky, musa_fault_code(&st, q), __ATOMIC_RELEASE);
 		musa_log(MUSA_LOG_ERROR, "device %d: %s", dev->ordinal, detail);
 	}
 	pthread_mutex_unlock(&dev->sticky_lock);
@@ -264,6 +356,7 @@ static void musa_ctx_release(struct musa_ctx *ctx, bool ioctls)
 		musa_event_free(musa_container_of(pos, struct MUevent_st, link));
 	musa_list_for_each(pos, &ctx->streams)
 		musa_stream_free(musa_container_of(pos, struct MUstream_st, link));
+	musa_modules_free(ctx);
 	musa_allocs_free(ctx, ioctls);
 	musa_staging_free(ctx, ioctls);
 	musa_slots_free(ctx, ioctls);
@@ -296,6 +389,8 @@ void musa_ctx_forget(struct musa_ctx *ctx)
 {
 	struct musa_callback *cb;
 
+	/* Held across the fork by the parent's handler; the child is alone now. */
+	pthread_mutex_init(&ctx->module_lock, NULL);
 	if (ctx->active) {
 		int fd = ctx->fd;
 

@@ -205,6 +205,15 @@ static musaError_t musa_copy_staged_in(struct MUstream_st *s, uint64_t dst, cons
 	return err;
 }
 
+/* Host memory to device memory, done when this returns (module images). */
+musaError_t musa_copy_to_device(struct MUstream_st *s, uint64_t dst, const void *src,
+				size_t count)
+{
+	musaError_t err = musa_copy_staged_in(s, dst, src, count);
+
+	return err ? err : musa_stream_synchronize(s);
+}
+
 /* The device to pageable host memory: the device fills one buffer while the CPU
  * empties the other; returns when all is copied. */
 static musaError_t musa_copy_staged_out(struct MUstream_st *s, uint8_t *dst, uint64_t src,

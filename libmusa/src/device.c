@@ -2,8 +2,10 @@
 /*
  * device.c: what a device is, in CUDA's terms. Properties come from musa.ko's
  * parameters where the board reports them (name, memory, compute units, clocks,
- * bus width, PCI address, serial) and are otherwise the S5000's published figures
- * (compute capability 3.1, 32-thread warps, 192 KiB of shared memory per block).
+ * bus width, PCI address, serial); the limits kernels meet are the device ISA's
+ * (uapi/s5000.h: 32-thread warps, 1024 threads per block, grids of 2^31 - 1 x 65535
+ * x 65535, 228 KiB of shared memory per block of which 48 KiB without opt-in, as
+ * in CUDA); the rest are the S5000's published figures (compute capability 3.1).
  *
  * The UUID is derived from the board serial (s5000_uuid_from_serial() in
  * uapi/s5000.h), so it is stable across boots and processes and every tool agrees on
@@ -27,17 +29,17 @@ void musa_device_props(const struct musa_device *dev, struct musaDeviceProp *p)
 	snprintf(p->name, sizeof(p->name), "%s", dev->info.name);
 	memcpy(p->uuid.bytes, dev->uuid, sizeof(p->uuid.bytes));
 	p->totalGlobalMem = dev->vram_size;
-	p->sharedMemPerBlock = 192 << 10;
-	p->regsPerBlock = 131072;
-	p->warpSize = 32;
+	p->sharedMemPerBlock = MUSA_DEFAULT_SHARED;
+	p->regsPerBlock = S5000_MAX_BLOCK_THREADS * MUSA_THREAD_REGS;
+	p->warpSize = S5000_WARP_SIZE;
 	p->memPitch = 2147483647;
-	p->maxThreadsPerBlock = 1024;
+	p->maxThreadsPerBlock = S5000_MAX_BLOCK_THREADS;
 	p->maxThreadsDim[0] = 1024;
 	p->maxThreadsDim[1] = 1024;
 	p->maxThreadsDim[2] = 64;
-	p->maxGridSize[0] = 2147483647;
-	p->maxGridSize[1] = 2147483647;
-	p->maxGridSize[2] = 2147483647;
+	p->maxGridSize[0] = S5000_MAX_GRID_X;
+	p->maxGridSize[1] = S5000_MAX_GRID_YZ;
+	p->maxGridSize[2] = S5000_MAX_GRID_YZ;
 	p->clockRate = (int)(dev->sm_clock_mhz * 1000);
 	p->totalConstMem = 8192;
 	p->major = 3;
@@ -59,17 +61,17 @@ void musa_device_props(const struct musa_device *dev, struct musaDeviceProp *p)
 	p->memoryClockRate = (int)(dev->mem_clock_mhz * 1000);
 	p->memoryBusWidth = (int)dev->mem_bus_width;
 	p->l2CacheSize = 60 << 20;
-	p->maxThreadsPerMultiProcessor = 3072;
+	p->maxThreadsPerMultiProcessor = 2048;
 	p->streamPrioritiesSupported = 1;
 	p->globalL1CacheSupported = 1;
 	p->localL1CacheSupported = 1;
-	p->sharedMemPerMultiprocessor = 192 << 10;
-	p->regsPerMultiprocessor = 131072;
+	p->sharedMemPerMultiprocessor = S5000_MAX_SHARED_BYTES;
+	p->regsPerMultiprocessor = 2048 * MUSA_THREAD_REGS;
 	p->multiGpuBoardGroupID = dev->ordinal;
 	p->singleToDoublePrecisionPerfRatio = 2;
 	p->canUseHostPointerForRegisteredMem = 1;
-	p->cooperativeLaunch = 1;
-	p->sharedMemPerBlockOptin = 192 << 10;
+	p->cooperativeLaunch = 0;	/* no grid-wide synchronisation */
+	p->sharedMemPerBlockOptin = S5000_MAX_SHARED_BYTES;
 	p->maxBlocksPerMultiProcessor = 32;
 	p->hostRegisterSupported = 1;
 	p->hostRegisterReadOnlySupported = 1;

@@ -394,8 +394,11 @@ static MUresult musa_to_driver(musaError_t err)
 		return (MUresult)err;
 	if (err == musaErrorInsufficientDriver)
 		return MUSA_ERROR_SYSTEM_DRIVER_MISMATCH;
-	if (err == musaErrorInvalidDevicePointer || err == musaErrorInvalidMemcpyDirection)
+	if (err == musaErrorInvalidDevicePointer || err == musaErrorInvalidMemcpyDirection ||
+	    err == musaErrorInvalidConfiguration)
 		return MUSA_ERROR_INVALID_VALUE;
+	if (err == musaErrorInvalidDeviceFunction)
+		return MUSA_ERROR_INVALID_HANDLE;
 	return MUSA_ERROR_UNKNOWN;
 }
 

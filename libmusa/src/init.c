@@ -43,12 +43,31 @@ static bool musa_env_flag(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+/* MUSA_KERNEL_TIMEOUT_MS: milliseconds, 1 to 2^32 - 1; else the device's default. */
+static uint32_t musa_env_timeout(void)
+{
+	const char *v = getenv("MUSA_KERNEL_TIMEOUT_MS");
+	unsigned long long ms;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	ms = strtoull(v, &end, 10);
+	if (*end || !ms || ms > UINT32_MAX || *v == '-') {
+		musa_log(MUSA_LOG_WARN, "MUSA_KERNEL_TIMEOUT_MS=%s is not a number of milliseconds "
+			 "(1-%u); using the device's %u", v, UINT32_MAX, S5000_KERNEL_TIMEOUT_MS);
+		return 0;
+	}
+	return (uint32_t)ms;
+}
+
 static void musa_read_environment(void)
 {
 	const char *v = getenv("MUSA_DEVICE_MAX_CONNECTIONS");
 
 	musa_log_open(getenv("MUSA_LOG"), getenv("MUSA_LOG_FILE"));
 	musa_config.launch_blocking = musa_env_flag("MUSA_LAUNCH_BLOCKING");
+	musa_config.kernel_timeout_ms = musa_env_timeout();
 	musa_config.max_connections = 4;
 	if (v && *v) {
 		int n = atoi(v);
@@ -188,6 +207,7 @@ static void musa_atfork_prepare(void)
 	for (int i = 0; i < musa_state.ndevices; i++) {
 		pthread_mutex_lock(&musa_state.devices[i]->ctx.staging_lock);
 		pthread_mutex_lock(&musa_state.devices[i]->ctx.lock);
+		pthread_mutex_lock(&musa_state.devices[i]->ctx.module_lock);
 	}
 	pthread_mutex_lock(&musa_log_lock);
 }
@@ -196,6 +216,7 @@ static void musa_atfork_parent(void)
 {
 	pthread_mutex_unlock(&musa_log_lock);
 	for (int i = musa_state.ndevices - 1; i >= 0; i--) {
+		pthread_mutex_unlock(&musa_state.devices[i]->ctx.module_lock);
 		pthread_mutex_unlock(&musa_state.devices[i]->ctx.lock);
 		pthread_mutex_unlock(&musa_state.devices[i]->ctx.staging_lock);
 	}

@@ -200,9 +200,10 @@ static int musa_device_va(struct musa_ctx *ctx, uint64_t size, uint64_t *va)
 	return 0;
 }
 
-musaError_t musa_mem_alloc_device(struct musa_ctx *ctx, size_t size, uint64_t *va)
+/* Device memory; @internal: the library's own, which the user's frees refuse. */
+musaError_t musa_mem_alloc_device(struct musa_ctx *ctx, size_t size, bool internal, uint64_t *va)
 {
-	struct musa_alloc a = { .size = size, .kind = MUSA_ALLOC_DEVICE };
+	struct musa_alloc a = { .size = size, .kind = MUSA_ALLOC_DEVICE, .internal = internal };
 	musaError_t err = musaSuccess;
 	uint64_t used = 0, at = 0;
 	int ret;
@@ -233,13 +234,17 @@ musaError_t musa_mem_alloc_device(struct musa_ctx *ctx, size_t size, uint64_t *v
 }
 
 /* Frees device memory once the device is done with everything written so far. */
-musaError_t musa_mem_free_device(struct musa_ctx *ctx, uint64_t va, const char *what)
+musaError_t musa_mem_free_device(struct musa_ctx *ctx, uint64_t va, bool internal,
+				 const char *what)
 {
 	struct musa_alloc *a;
 	musaError_t err;
 
 	pthread_mutex_lock(&ctx->lock);
 	err = musa_alloc_start(ctx, va, MUSA_ALLOC_DEVICE, musaErrorInvalidValue, what, &a);
+	if (!err && a->internal != internal)
+		err = musa_fail(musaErrorInvalidValue, "%s: 0x%llx holds a loaded module; "
+				"muModuleUnload frees it", what, (unsigned long long)va);
 	pthread_mutex_unlock(&ctx->lock);
 	if (!err)
 		err = musa_ctx_synchronize(ctx);
@@ -442,7 +447,7 @@ MUSA_EXPORT musaError_t musaMalloc(void **devPtr, size_t size)
 	if (!err && !devPtr)
 		err = musa_fail(musaErrorInvalidValue, "musaMalloc: devPtr is NULL");
 	if (!err && size)
-		err = musa_mem_alloc_device(ctx, size, &va);
+		err = musa_mem_alloc_device(ctx, size, false, &va);
 	if (!err)
 		*devPtr = (void *)(uintptr_t)va;
 	return musa_rt_return(err, __func__);
@@ -454,7 +459,7 @@ MUSA_EXPORT musaError_t musaFree(void *devPtr)
 	musaError_t err = musa_rt_enter(&ctx);
 
 	if (!err && devPtr)
-		err = musa_mem_free_device(ctx, (uintptr_t)devPtr, "musaFree");
+		err = musa_mem_free_device(ctx, (uintptr_t)devPtr, false, "musaFree");
 	return musa_rt_return(err, __func__);
 }
 
@@ -589,7 +594,7 @@ MUSA_EXPORT MUresult muMemAlloc(MUdeviceptr *dptr, size_t bytesize)
 		err = musa_fail(musaErrorInvalidValue, "muMemAlloc: %s", dptr ? "bytesize is 0" :
 				"dptr is NULL");
 	if (!err)
-		err = musa_mem_alloc_device(ctx, bytesize, &va);
+		err = musa_mem_alloc_device(ctx, bytesize, false, &va);
 	if (!err)
 		*dptr = va;
 	return musa_drv_return(err, __func__);
@@ -601,7 +606,7 @@ MUSA_EXPORT MUresult muMemFree(MUdeviceptr dptr)
 	musaError_t err = musa_drv_enter(&ctx);
 
 	if (!err)
-		err = musa_mem_free_device(ctx, dptr, "muMemFree");
+		err = musa_mem_free_device(ctx, dptr, false, "muMemFree");
 	return musa_drv_return(err, __func__);
 }
 

@@ -12,10 +12,13 @@
  *     the queue's next sequence number, so "done" is fence >= seq;
  *   - a stream is a software object bound to one queue; events are (queue, seq)
  *     pairs plus a timestamp slot; cross-queue ordering is a BARRIER packet on
- *     another queue's fence.
+ *     another queue's fence;
+ *   - a module (struct MUmod_st) is a code object loaded into the context's device
+ *     memory, with a kernel descriptor per function (struct MUfunc_st); a launch is
+ *     a KERNEL_LAUNCH packet with its arguments in the queue's kernarg ring.
  *
  * Locking: musa_state.lock (initialisation) before a context's staging_lock before
- * its lock. A context's lock covers everything in it, including writing into its
+ * its lock before its module_lock (held only to walk the module list). A context's lock covers everything in it, including writing into its
  * rings; nobody sleeps on the device while holding it, except for room in a ring.
  */
 #ifndef MUSA_INTERNAL_H
@@ -45,6 +48,10 @@
 #define MUSA_DEVICE_VA_WINDOW	(1ull << 43)	/* per device (ordinal) */
 #define MUSA_PAGE_SIZE		4096ull
 #define MUSA_DETAIL_LEN		512
+#define MUSA_MAX_KERNARG_BYTES	32764		/* CUDA's limit for a kernel's parameters */
+#define MUSA_KERNARG_RING_BYTES	(256u << 10)	/* per queue */
+#define MUSA_DEFAULT_SHARED	(48u << 10)	/* dynamic shared memory without opt-in */
+#define MUSA_THREAD_REGS	64		/* x0-x31 and f0-f31 */
 
 #define MUSA_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -117,6 +124,21 @@ struct musa_slot_pool {
 	int npending, pending_cap;
 };
 
+/* A launch's argument buffer the device may still read: the ring's bytes up to @end. */
+struct musa_kernarg_use {
+	uint64_t end;
+	uint64_t seq;
+};
+
+/* Argument buffers of kernel launches: a ring of pinned memory per queue. */
+struct musa_kernarg_ring {
+	struct musa_bo bo;
+	uint64_t head;			/* bytes handed out, ever */
+	uint64_t tail;			/* bytes the device is done with, ever */
+	struct musa_kernarg_use *uses;	/* in flight, oldest first (a ring of queue size) */
+	uint32_t first, count;
+};
+
 struct musa_queue {
 	struct musa_ctx *ctx;
 	uint32_t id;			/* the driver's queue id in this file */
@@ -136,6 +158,7 @@ struct musa_queue {
 	uint64_t rptr_va;
 	int nstreams;
 	int *slot_stream;		/* per ring slot: the stream that wrote it */
+	struct musa_kernarg_ring kernarg;
 };
 
 struct MUstream_st {
@@ -172,6 +195,7 @@ struct musa_alloc {
 	enum musa_alloc_kind kind;
 	unsigned int flags;		/* musaHostAlloc* / musaHostRegister* */
 	struct musa_bo bo;		/* for HOST, bo.cpu == base */
+	bool internal;			/* the library's (a module's image), not the user's */
 };
 
 /* A host function waiting for its turn (musaLaunchHostFunc). */
@@ -185,6 +209,62 @@ struct musa_callback {
 	musaStreamCallback_t stream_cb;
 	musaStream_t stream;
 	void *data;
+};
+
+/* A kernel of a code object, from its .musa.kernels record (addresses as linked). */
+struct musa_kernel_meta {
+	char *name;
+	uint64_t entry;
+	struct s5000_kernel_param *params;
+	uint32_t num_params;
+	uint32_t kernarg_size, kernarg_align;
+	uint32_t static_shared, stack_size, max_threads;
+};
+
+/* A function or variable a code object defines; @name is an offset into its file. */
+struct musa_symbol {
+	size_t name;
+	uint64_t value, size;
+	bool func;
+};
+
+struct musa_reloc {
+	uint64_t offset;		/* in the span */
+	int64_t addend;
+};
+
+/* A code object read and checked in host memory (elf.c). */
+struct musa_image {
+	void *file;
+	size_t file_size;
+	uint8_t *span;			/* the loadable segments as linked, from span_start */
+	uint64_t span_start, span_size, align;
+	uint64_t code_start, code_size;	/* the executable segment */
+	struct musa_reloc *relocs;
+	size_t nrelocs;
+	struct musa_kernel_meta *kernels;
+	size_t nkernels;
+	struct musa_symbol *symbols;	/* sorted by value */
+	size_t nsymbols;
+};
+
+struct MUfunc_st {
+	struct MUmod_st *mod;
+	const struct musa_kernel_meta *meta;
+	uint64_t desc_va;		/* its struct s5000_kernel_desc */
+	int max_dynamic_shared;		/* MU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
+	int carveout;			/* MU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT */
+};
+
+/* A loaded code object: its image in device memory, descriptors after it. */
+struct MUmod_st {
+	struct musa_ctx *ctx;
+	struct musa_list link;
+	char name[64];			/* the file's name, for fault reports */
+	uint64_t va, size;		/* the device memory */
+	uint64_t bias;			/* device address of link address 0 */
+	struct musa_image img;
+	struct MUfunc_st *funcs;	/* one per kernel */
 };
 
 struct musa_staging {
@@ -217,6 +297,9 @@ struct musa_ctx {
 	struct musa_staging staging[2];
 
 	struct musa_slot_pool slots;
+
+	pthread_mutex_t module_lock;	/* innermost: only for the list */
+	struct musa_list modules;
 
 	pthread_t cb_thread;
 	bool cb_running, cb_stop;
@@ -254,6 +337,7 @@ struct musa_config {
 	bool log_packets;
 	bool launch_blocking;
 	int max_connections;
+	uint32_t kernel_timeout_ms;	/* MUSA_KERNEL_TIMEOUT_MS, 0: the device's */
 };
 
 enum {
@@ -382,8 +466,10 @@ void musa_event_free(struct MUevent_st *e);
 /* memory.c */
 struct musa_alloc *musa_alloc_find(struct musa_ctx *ctx, uint64_t addr);
 void musa_allocs_free(struct musa_ctx *ctx, bool ioctls);
-musaError_t musa_mem_alloc_device(struct musa_ctx *ctx, size_t size, uint64_t *va);
-musaError_t musa_mem_free_device(struct musa_ctx *ctx, uint64_t va, const char *what);
+musaError_t musa_mem_alloc_device(struct musa_ctx *ctx, size_t size, bool internal,
+				  uint64_t *va);
+musaError_t musa_mem_free_device(struct musa_ctx *ctx, uint64_t va, bool internal,
+				 const char *what);
 musaError_t musa_mem_alloc_host(struct musa_ctx *ctx, size_t size, unsigned int flags,
 				void **ptr);
 musaError_t musa_mem_free_host(struct musa_ctx *ctx, void *ptr);
@@ -394,6 +480,36 @@ musaError_t musa_bo_new_mapped(struct musa_ctx *ctx, size_t size, struct musa_bo
 
 /* copy.c */
 void musa_staging_free(struct musa_ctx *ctx, bool ioctls);
+musaError_t musa_copy_to_device(struct MUstream_st *s, uint64_t dst, const void *src,
+				size_t count);
+
+/* elf.c */
+musaError_t musa_elf_copy_in(const void *image, void **copy, size_t *size);
+musaError_t musa_elf_load(void *data, size_t size, struct musa_image *img);
+void musa_elf_relocate(struct musa_image *img, uint64_t bias);
+void musa_elf_free(struct musa_image *img);
+const struct musa_symbol *musa_elf_symbol_at(const struct musa_image *img, uint64_t vaddr);
+const struct musa_symbol *musa_elf_symbol(const struct musa_image *img, const char *name,
+					  bool func);
+
+static inline const char *musa_symbol_name(const struct musa_image *img,
+					   const struct musa_symbol *s)
+{
+	return (const char *)img->file + s->name;
+}
+
+/* module.c */
+musaError_t musa_func_resolve(struct musa_ctx *ctx, const void *handle, musaError_t missing,
+			      struct MUfunc_st **f);
+void musa_module_describe(struct musa_ctx *ctx, uint64_t desc_va, uint64_t pc, char *kernel,
+			  size_t klen, char *where, size_t wlen);
+void musa_modules_free(struct musa_ctx *ctx);
+
+/* kernarg.c */
+musaError_t musa_kernarg_alloc(struct musa_queue *q, uint32_t size, uint32_t align, void **cpu,
+			       uint64_t *va);
+void musa_kernarg_commit(struct musa_queue *q, uint64_t seq);
+void musa_kernarg_free(struct musa_queue *q, bool ioctls);
 
 /* device.c */
 void musa_device_props(const struct musa_device *dev, struct musaDeviceProp *p);

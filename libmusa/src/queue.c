@@ -107,6 +107,7 @@ void musa_queue_destroy(struct musa_queue *q, bool ioctls)
 		musa_drm_queue_destroy(fd, q->id);
 		musa_drm_gem_close(fd, q->doorbell_handle);
 	}
+	musa_kernarg_free(q, ioctls);
 	musa_drm_bo_free(fd, &q->bo);
 	free(q->slot_stream);
 	free(q);
