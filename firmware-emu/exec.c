@@ -388,7 +388,8 @@ static enum step step(struct exec *x)
     q->seen_wptr = wptr;
     if (wptr == q->rptr)
         return STEP_IDLE;
-    if (wptr < q->rptr || wptr - q->rptr > size) {
+    /* Modulo 2^64, as the indices are: behind rptr is far ahead, and an index may wrap. */
+    if (wptr - q->rptr > size) {
         emu_guest_error("queue %u: write index %llu with read index %llu and %llu slots",
                         q->id, (unsigned long long)wptr, (unsigned long long)q->rptr,
                         (unsigned long long)size);

@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The tensor core (mma.h): one struct s5000_mma at a time, with the numerics of
- * uapi/s5000-mma.md.
- *
- * Operands are converted once into local tiles: floats (or doubles) for the FP32,
- * FP64 and Hopper accumulators, and for the exact accumulator integer significands
- * with exponents, shifted to a common exponent per row of A and for all of B, so that
- * a row of dot products runs as int32 or int64 multiply-adds whenever the bit widths
- * prove that exact; otherwise (wide exponent spreads, Inf or NaN operands) element
- * by element in 128 bits. The inner loops have AVX2/FMA variants picked at run time;
- * the FP32 ones compute every element in k order with one fused multiply-add per
- * step either way, so they agree to the bit. The accumulator is updated in place when
- * the memory offers it (emu_mma_mem.map), else copied in and out.
+ * uapi/s5000-mma.md. This file checks descriptors, reads operands (in place where
+ * the memory maps them, emu_mma_mem.map) and the accumulator (updated in place where
+ * mapped, else copied in and out), picks the accumulator's kernels (mma_float.c,
+ * mma_exact.c), and runs STORE: one rounding of every scaled value, by the host's
+ * own arithmetic where that provably gives it, else by exact integer arithmetic.
  */
 #include <math.h>
 #include <pthread.h>
@@ -19,102 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../uapi/s5000_float.h"
 #include "log.h"
-#include "mma.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define MMA_X86 1
-#endif
-
-/* gcc -O2 vectorises only loops without epilogues; these are worth one. */
-#if defined(__clang__) || !defined(__GNUC__)
-#define MMA_VECTORISE
-#else
-#define MMA_VECTORISE __attribute__((optimize("vect-cost-model=dynamic")))
-#endif
-
-#define MMA_M               S5000_MMA_MAX_M
-#define MMA_N               S5000_MMA_MAX_N
-#define MMA_K               32          /* the largest S5000_MMA_MAX_K */
-#define MMA_K_BYTES         32          /* k * element size never exceeds this */
-
-typedef __int128 i128;
-typedef unsigned __int128 u128;
+#include "mma_internal.h"
 
 /*
- * The exact accumulator: finite values fit 127 bits, -2^126 <= v < 2^126 (units of
- * 2^-48); beyond lie +-Inf, and the most negative value is NaN.
+ * The most bytes one map of strided rows may span: past that (rows far apart), the
+ * pages between them are not worth looking up.
  */
-#define EXACT_NAN           ((i128)((u128)1 << 127))
-#define EXACT_PINF          ((i128)(~(u128)0 >> 1))
-#define EXACT_NINF          (-EXACT_PINF)
-
-enum mma_class { CLS_FINITE, CLS_NAN, CLS_PINF, CLS_NINF };
-
-struct mma_hopper_acc {
-    float partial;
-    float main;
-};
-
-/*
- * An FP8 or FP16 value as sig * 2^exp, or a class for Inf and NaN (sig 0); lead is
- * exp plus the bit length of |sig|: |value| < 2^lead. Without a significand (zeros,
- * Inf, NaN), exp is INT8_MAX and lead INT8_MIN, so that a plain minimum and maximum
- * over values skip them.
- */
-struct mma_int_value {
-    int16_t sig;
-    int8_t exp;
-    int8_t lead;
-    uint8_t cls;
-};
-
-/* Operands of the exact accumulator: the fields of struct mma_int_value, as arrays. */
-struct mma_exact_ops {
-    int16_t asig[MMA_M][MMA_K];
-    int8_t aexp[MMA_M][MMA_K], alead[MMA_M][MMA_K];
-    uint8_t acls[MMA_M][MMA_K];
-    int16_t bsig[MMA_K][MMA_N];
-    int8_t bexp[MMA_K][MMA_N], blead[MMA_K][MMA_N];
-    uint8_t bcls[MMA_K][MMA_N];
-    int32_t ai[MMA_M][MMA_K];           /* a shifted to 2^(row's base) */
-    int32_t bi[MMA_K][MMA_N];           /* b shifted to 2^bbase */
-    int bbase;                          /* the smallest exponent of a nonzero b */
-    int bbits;                          /* |bi| < 2^bbits; > 31: bi not filled */
-    bool bspecial;                      /* some b is Inf or NaN */
-    int32_t sum32[MMA_N];
-    int64_t sum[MMA_N];
-};
-
-struct mma_scratch {
-    union {
-        i128 exact[MMA_M][MMA_N];
-        float f32[MMA_M][MMA_N];
-        double f64[MMA_M][MMA_N];
-        struct mma_hopper_acc hopper[MMA_M][MMA_N];
-    } acc __attribute__((aligned(64)));
-    union {
-        struct {
-            float a[MMA_M][MMA_K];
-            float b[MMA_K][MMA_N];
-        } f32;
-        struct {
-            double a[MMA_M][MMA_K];
-            double b[MMA_K][MMA_N];
-        } f64;
-        struct mma_exact_ops exact;
-        struct {
-            uint8_t old[MMA_M][MMA_N * 8];      /* out as read (ACCUMULATE) */
-            uint8_t row[MMA_N * 8];             /* one row of results */
-            float scale_a[MMA_M];
-            float scale_b[MMA_N / 128];
-        } store;
-    } t __attribute__((aligned(64)));
-    uint8_t raw_a[MMA_M * MMA_K_BYTES];
-    uint8_t raw_b[MMA_N * MMA_K_BYTES];
-};
+#define MMA_MAX_SPAN        (1u << 20)
 
 /* Output formats in s5000_fp_round()'s terms. */
 struct mma_fmt {
@@ -132,47 +38,13 @@ static pthread_once_t mma_once = PTHREAD_ONCE_INIT;
 static pthread_key_t mma_scratch_key;
 static bool mma_scratch_key_ok;
 static bool mma_cpu_simd;
+static bool mma_cpu_avx512;
+static bool mma_cpu_bf16;
 static atomic_bool mma_simd_wanted = true;
-static float mma_fp8_f32[2][256];
-static struct mma_int_value mma_fp8_int[2][256];
+static atomic_bool mma_avx512_wanted = true;
+float mma_fp8_f32[2][256];
 
 /* ---------------------------------------------------------------- set-up */
-
-static int mma_bitlen(uint32_t v)
-{
-    return v ? 32 - __builtin_clz(v) : 0;
-}
-
-/* sig * 2^exp of a code with mbits fraction bits and a smallest-normal exponent emin. */
-static struct mma_int_value mma_int_fields(unsigned sign, unsigned field, unsigned frac,
-                                           int mbits, int emin)
-{
-    struct mma_int_value v = { 0, 0, 0, CLS_FINITE };
-    int sig = field ? (int)(frac | 1u << mbits) : (int)frac;
-
-    v.sig = (int16_t)(sign ? -sig : sig);
-    v.exp = sig ? (int8_t)((int)(field ? field : 1) + emin - 1 - mbits) : INT8_MAX;
-    v.lead = sig ? (int8_t)(v.exp + mma_bitlen((uint32_t)sig)) : INT8_MIN;
-    return v;
-}
-
-static struct mma_int_value mma_special(unsigned sign, bool nan)
-{
-    struct mma_int_value v = { 0, INT8_MAX, INT8_MIN, CLS_NAN };
-
-    if (!nan)
-        v.cls = sign ? CLS_NINF : CLS_PINF;
-    return v;
-}
-
-static inline struct mma_int_value mma_f16_int(uint16_t h)
-{
-    unsigned sign = h >> 15, field = (h >> 10) & 31, frac = h & 0x3ff;
-
-    if (field == 31)
-        return mma_special(sign, frac != 0);
-    return mma_int_fields(sign, field, frac, 10, -14);
-}
 
 static void mma_free_scratch(void *p)
 {
@@ -182,17 +54,15 @@ static void mma_free_scratch(void *p)
 static void mma_init(void)
 {
     for (unsigned c = 0; c < 256; c++) {
-        unsigned sign = c >> 7;
-
         mma_fp8_f32[0][c] = s5000_e4m3_to_f32((unsigned char)c);
         mma_fp8_f32[1][c] = s5000_e5m2_to_f32((unsigned char)c);
-        mma_fp8_int[0][c] = (c & 0x7f) == 0x7f ? mma_special(sign, true)
-                          : mma_int_fields(sign, (c >> 3) & 15, c & 7, 3, -6);
-        mma_fp8_int[1][c] = ((c >> 2) & 31) == 31 ? mma_special(sign, c & 3)
-                          : mma_int_fields(sign, (c >> 2) & 31, c & 3, 2, -14);
     }
 #ifdef MMA_X86
     mma_cpu_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    mma_cpu_avx512 = mma_cpu_simd && __builtin_cpu_supports("avx512f") &&
+                     __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                     __builtin_cpu_supports("avx512dq");
+    mma_cpu_bf16 = mma_cpu_avx512 && __builtin_cpu_supports("avx512bf16");
 #endif
     mma_scratch_key_ok = !pthread_key_create(&mma_scratch_key, mma_free_scratch);
     if (!mma_scratch_key_ok)
@@ -204,9 +74,26 @@ bool emu_mma_set_simd(bool enable)
     return atomic_exchange(&mma_simd_wanted, enable);
 }
 
-static bool mma_simd(void)
+bool mma_simd(void)
 {
     return mma_cpu_simd && atomic_load_explicit(&mma_simd_wanted, memory_order_relaxed);
+}
+
+/* AVX2 and FMA, and AVX-512's F, BW, VL and DQ: 512-bit vectors with masks. */
+bool emu_mma_set_avx512(bool enable)
+{
+    return atomic_exchange(&mma_avx512_wanted, enable);
+}
+
+bool mma_avx512(void)
+{
+    return mma_cpu_avx512 && mma_simd() &&
+           atomic_load_explicit(&mma_avx512_wanted, memory_order_relaxed);
+}
+
+bool mma_avx512_bf16(void)
+{
+    return mma_cpu_bf16 && mma_avx512();
 }
 
 /* The calling thread's tiles, kept for its next MMA and freed when it exits. */
@@ -280,7 +167,8 @@ static bool mma_types_valid(const struct s5000_mma *d)
 static bool mma_valid_mma(const struct s5000_mma *d)
 {
     bool hopper = d->acc_type == S5000_MMA_ACC_HOPPER;
-    unsigned flags = S5000_MMA_B_TRANS | (hopper ? S5000_MMA_PROMOTE | S5000_MMA_FLOOR : 0);
+    unsigned flags = S5000_MMA_B_TRANS | S5000_MMA_ZERO |
+                     (hopper ? S5000_MMA_PROMOTE | S5000_MMA_FLOOR : 0);
     unsigned b_row = d->flags & S5000_MMA_B_TRANS ? d->k : d->n;
 
     if (!mma_types_valid(d) || (d->flags & ~flags))
@@ -343,6 +231,48 @@ static bool mma_read_rows(const struct emu_mma_mem *mem, uint64_t addr, unsigned
     return true;
 }
 
+/*
+ * All rows rows of row_bytes, stride bytes apart, in place by one map of the range
+ * they span (gaps included: mapping reads nothing), if the memory maps that range.
+ */
+static bool mma_map_span(const struct emu_mma_mem *mem, uint64_t addr, unsigned rows,
+                         size_t row_bytes, uint64_t stride, bool write, void **ptr)
+{
+    uint64_t span = (uint64_t)(rows - 1) * stride + row_bytes;
+    uint8_t *base;
+
+    if (!mem->map || rows < 2 || stride < row_bytes || span > MMA_MAX_SPAN)
+        return false;
+    base = mem->map(mem->opaque, addr, span, write);
+    for (unsigned r = 0; base && r < rows; r++)
+        ptr[r] = base + r * stride;
+    return base != NULL;
+}
+
+/*
+ * rows operand rows of row_bytes, stride bytes apart: in place where the memory maps
+ * them, else copied into buf (row_bytes apart); their addresses into ptr.
+ */
+static bool mma_operand_rows(const struct emu_mma_mem *mem, uint64_t addr, unsigned rows,
+                             size_t row_bytes, uint64_t stride, uint8_t *buf,
+                             const uint8_t **ptr)
+{
+    if (mma_map_span(mem, addr, rows, row_bytes, stride, false, (void **)ptr))
+        return true;
+    for (unsigned r = 0; r < rows; r++) {
+        uint64_t at = addr + r * stride;
+        void *p = mem->map ? mem->map(mem->opaque, at, row_bytes, false) : NULL;
+
+        if (!p) {
+            p = buf + r * row_bytes;
+            if (!mem->read(mem->opaque, at, p, row_bytes))
+                return false;
+        }
+        ptr[r] = p;
+    }
+    return true;
+}
+
 static bool mma_write_rows(const struct emu_mma_mem *mem, uint64_t addr, unsigned rows,
                            size_t row_bytes, uint64_t stride, const void *src,
                            size_t src_stride)
@@ -359,9 +289,54 @@ static bool mma_write_rows(const struct emu_mma_mem *mem, uint64_t addr, unsigne
 
 /* ----------------------------------------------------- operand conversion */
 
+#ifdef MMA_X86
+MMA_AVX512
+static void mma_fp8_to_f32_avx512(const float *lut, const uint8_t *src, float *dst,
+                                  unsigned count)
+{
+    __m512 t[8];
+
+    mma_fp8_table(lut, t);
+    for (unsigned i = 0; i < count; i += 16) {
+        __mmask16 in = mma_lanes16(count, i);
+
+        _mm512_mask_storeu_ps(dst + i, in, mma_fp8_decode16(t, _mm_maskz_loadu_epi8(in, src + i)));
+    }
+}
+
+/*
+ * FP16 to floats sixteen at a time by the host's conversion, which is exact; a NaN
+ * then gets every fraction bit set, as s5000_f16_to_f32() gives it.
+ */
+MMA_AVX512
+static void mma_f16_to_f32_avx512(const uint8_t *src, float *dst, unsigned count)
+{
+    for (unsigned i = 0; i < count; i += 16) {
+        __mmask16 in = mma_lanes16(count, i);
+        __m512 v = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(in, src + 2 * i));
+        __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        __m512i bits = _mm512_mask_or_epi32(_mm512_castps_si512(v), nan, _mm512_castps_si512(v),
+                                            _mm512_set1_epi32(0x007fffff));
+
+        _mm512_mask_storeu_ps(dst + i, in, _mm512_castsi512_ps(bits));
+    }
+}
+
+/* Floats sixteen at a time (a row of A is eight at most: one masked move). */
+MMA_AVX512
+static void mma_copy_f32_avx512(const uint8_t *src, float *dst, unsigned count)
+{
+    for (unsigned i = 0; i < count; i += 16) {
+        __mmask16 in = mma_lanes16(count, i);
+
+        _mm512_mask_storeu_ps(dst + i, in, _mm512_maskz_loadu_ps(in, src + 4 * i));
+    }
+}
+#endif
+
 /* count contiguous operands to floats. */
 MMA_VECTORISE
-static void mma_to_f32(unsigned type, const uint8_t *src, float *restrict dst, unsigned count)
+void mma_to_f32(unsigned type, const uint8_t *src, float *restrict dst, unsigned count)
 {
     const float *lut;
     uint16_t h;
@@ -371,10 +346,22 @@ static void mma_to_f32(unsigned type, const uint8_t *src, float *restrict dst, u
     case S5000_MMA_E4M3:
     case S5000_MMA_E5M2:
         lut = mma_fp8_f32[type - S5000_MMA_E4M3];
+#ifdef MMA_X86
+        if (mma_avx512()) {
+            mma_fp8_to_f32_avx512(lut, src, dst, count);
+            break;
+        }
+#endif
         for (unsigned i = 0; i < count; i++)
             dst[i] = lut[src[i]];
         break;
     case S5000_MMA_F16:
+#ifdef MMA_X86
+        if (mma_avx512()) {
+            mma_f16_to_f32_avx512(src, dst, count);
+            break;
+        }
+#endif
         for (unsigned i = 0; i < count; i++) {
             memcpy(&h, src + 2 * i, 2);
             dst[i] = s5000_f16_to_f32(h);
@@ -394,674 +381,16 @@ static void mma_to_f32(unsigned type, const uint8_t *src, float *restrict dst, u
         }
         break;
     default:
-        memcpy(dst, src, (size_t)count * 4);
-        break;
-    }
-}
-
-/* Where mma_to_int() puts the fields of a value: element i at [i * step]. */
-struct mma_int_dst {
-    int16_t *sig;
-    int8_t *exp, *lead;
-    uint8_t *cls;
-    size_t step;
-};
-
-static void mma_put_int(struct mma_int_dst dst, unsigned i, struct mma_int_value v)
-{
-    dst.sig[i * dst.step] = v.sig;
-    dst.exp[i * dst.step] = v.exp;
-    dst.lead[i * dst.step] = v.lead;
-    dst.cls[i * dst.step] = v.cls;
-}
-
-/* count contiguous operands to integer values. */
-static void mma_to_int(unsigned type, const uint8_t *src, struct mma_int_dst dst,
-                       unsigned count)
-{
-    const struct mma_int_value *lut = mma_fp8_int[type == S5000_MMA_E5M2];
-    uint16_t h;
-
-    if (type != S5000_MMA_F16) {
+#ifdef MMA_X86
+        if (mma_avx512()) {
+            mma_copy_f32_avx512(src, dst, count);
+            break;
+        }
+#endif
+        /* Rows of a few floats: a loop beats a call to memcpy. */
         for (unsigned i = 0; i < count; i++)
-            mma_put_int(dst, i, lut[src[i]]);
-        return;
-    }
-    for (unsigned i = 0; i < count; i++) {
-        memcpy(&h, src + 2 * i, 2);
-        mma_put_int(dst, i, mma_f16_int(h));
-    }
-}
-
-/* Row r of B as read: a row of K x N B, or with B_TRANS a column (K contiguous). */
-static const uint8_t *mma_b_row(const struct mma_scratch *s, const struct s5000_mma *d,
-                                unsigned r)
-{
-    unsigned count = d->flags & S5000_MMA_B_TRANS ? d->k : d->n;
-
-    return s->raw_b + (size_t)r * count * mma_type_size(d->b_type);
-}
-
-static const uint8_t *mma_a_row(const struct mma_scratch *s, const struct s5000_mma *d,
-                                unsigned i)
-{
-    return s->raw_a + (size_t)i * d->k * mma_type_size(d->a_type);
-}
-
-/* Columns up to the next multiple of 16: integer dot products without a scalar tail. */
-static unsigned mma_npad(unsigned n)
-{
-    return (n + 15) & ~15u;
-}
-
-static void mma_operands_f32(struct mma_scratch *s, const struct s5000_mma *d)
-{
-    float col[MMA_K];
-
-    for (unsigned i = 0; i < d->m; i++)
-        mma_to_f32(d->a_type, mma_a_row(s, d, i), s->t.f32.a[i], d->k);
-    if (d->flags & S5000_MMA_B_TRANS) {
-        for (unsigned j = 0; j < d->n; j++) {
-            mma_to_f32(d->b_type, mma_b_row(s, d, j), col, d->k);
-            for (unsigned kk = 0; kk < d->k; kk++)
-                s->t.f32.b[kk][j] = col[kk];
-        }
-    } else {
-        for (unsigned kk = 0; kk < d->k; kk++)
-            mma_to_f32(d->b_type, mma_b_row(s, d, kk), s->t.f32.b[kk], d->n);
-    }
-}
-
-static void mma_operands_f64(struct mma_scratch *s, const struct s5000_mma *d)
-{
-    for (unsigned i = 0; i < d->m; i++)
-        memcpy(s->t.f64.a[i], mma_a_row(s, d, i), d->k * sizeof(double));
-    for (unsigned r = 0; r < (d->flags & S5000_MMA_B_TRANS ? d->n : d->k); r++) {
-        const uint8_t *row = mma_b_row(s, d, r);
-
-        if (!(d->flags & S5000_MMA_B_TRANS)) {
-            memcpy(s->t.f64.b[r], row, d->n * sizeof(double));
-            continue;
-        }
-        for (unsigned kk = 0; kk < d->k; kk++)
-            memcpy(&s->t.f64.b[kk][r], row + kk * sizeof(double), sizeof(double));
-    }
-}
-
-/* ------------------------------------------------------ FP32 accumulator */
-
-/* Every element in k order, one fused multiply-add per step. */
-static void mma_f32_generic(float *const *acc, const float (*a)[MMA_K],
-                            const float (*b)[MMA_N], unsigned m, unsigned n, unsigned k)
-{
-    for (unsigned i = 0; i < m; i++)
-        for (unsigned kk = 0; kk < k; kk++) {
-            float av = a[i][kk], *row = acc[i];
-
-            for (unsigned j = 0; j < n; j++)
-                row[j] = fmaf(av, b[kk][j], row[j]);
-        }
-}
-
-#ifdef MMA_X86
-/* 4 x 16 accumulators stay in registers for the whole k loop. */
-__attribute__((target("avx2,fma")))
-static void mma_f32_block4(float *const *acc, const float (*a)[MMA_K],
-                           const float (*b)[MMA_N], unsigned j, unsigned k)
-{
-    float *r0 = acc[0] + j, *r1 = acc[1] + j, *r2 = acc[2] + j, *r3 = acc[3] + j;
-    __m256 c00 = _mm256_loadu_ps(r0), c01 = _mm256_loadu_ps(r0 + 8);
-    __m256 c10 = _mm256_loadu_ps(r1), c11 = _mm256_loadu_ps(r1 + 8);
-    __m256 c20 = _mm256_loadu_ps(r2), c21 = _mm256_loadu_ps(r2 + 8);
-    __m256 c30 = _mm256_loadu_ps(r3), c31 = _mm256_loadu_ps(r3 + 8);
-
-    for (unsigned kk = 0; kk < k; kk++) {
-        __m256 b0 = _mm256_load_ps(&b[kk][j]), b1 = _mm256_load_ps(&b[kk][j + 8]);
-        __m256 a0 = _mm256_broadcast_ss(&a[0][kk]), a1 = _mm256_broadcast_ss(&a[1][kk]);
-        __m256 a2 = _mm256_broadcast_ss(&a[2][kk]), a3 = _mm256_broadcast_ss(&a[3][kk]);
-
-        c00 = _mm256_fmadd_ps(a0, b0, c00);
-        c01 = _mm256_fmadd_ps(a0, b1, c01);
-        c10 = _mm256_fmadd_ps(a1, b0, c10);
-        c11 = _mm256_fmadd_ps(a1, b1, c11);
-        c20 = _mm256_fmadd_ps(a2, b0, c20);
-        c21 = _mm256_fmadd_ps(a2, b1, c21);
-        c30 = _mm256_fmadd_ps(a3, b0, c30);
-        c31 = _mm256_fmadd_ps(a3, b1, c31);
-    }
-    _mm256_storeu_ps(r0, c00);
-    _mm256_storeu_ps(r0 + 8, c01);
-    _mm256_storeu_ps(r1, c10);
-    _mm256_storeu_ps(r1 + 8, c11);
-    _mm256_storeu_ps(r2, c20);
-    _mm256_storeu_ps(r2 + 8, c21);
-    _mm256_storeu_ps(r3, c30);
-    _mm256_storeu_ps(r3 + 8, c31);
-}
-
-__attribute__((target("avx2,fma")))
-static void mma_f32_block1(float *acc, const float *a, const float (*b)[MMA_N], unsigned j,
-                           unsigned k)
-{
-    __m256 c0 = _mm256_loadu_ps(acc + j), c1 = _mm256_loadu_ps(acc + j + 8);
-
-    for (unsigned kk = 0; kk < k; kk++) {
-        __m256 av = _mm256_broadcast_ss(&a[kk]);
-
-        c0 = _mm256_fmadd_ps(av, _mm256_load_ps(&b[kk][j]), c0);
-        c1 = _mm256_fmadd_ps(av, _mm256_load_ps(&b[kk][j + 8]), c1);
-    }
-    _mm256_storeu_ps(acc + j, c0);
-    _mm256_storeu_ps(acc + j + 8, c1);
-}
-
-__attribute__((target("avx2,fma")))
-static void mma_f32_avx2(float *const *acc, const float (*a)[MMA_K],
-                         const float (*b)[MMA_N], unsigned m, unsigned n, unsigned k)
-{
-    unsigned n16 = n & ~15u, i = 0;
-
-    for (; i + 4 <= m; i += 4)
-        for (unsigned j = 0; j < n16; j += 16)
-            mma_f32_block4(acc + i, a + i, b, j, k);
-    for (; i < m; i++)
-        for (unsigned j = 0; j < n16; j += 16)
-            mma_f32_block1(acc[i], a[i], b, j, k);
-    for (i = 0; i < m && n16 < n; i++)
-        for (unsigned kk = 0; kk < k; kk++)
-            for (unsigned j = n16; j < n; j++)
-                acc[i][j] = fmaf(a[i][kk], b[kk][j], acc[i][j]);
-}
-#endif
-
-static void mma_run_f32(struct mma_scratch *s, const struct s5000_mma *d, float *const *acc)
-{
-    mma_operands_f32(s, d);
-#ifdef MMA_X86
-    if (mma_simd()) {
-        mma_f32_avx2(acc, s->t.f32.a, s->t.f32.b, d->m, d->n, d->k);
-        return;
-    }
-#endif
-    mma_f32_generic(acc, s->t.f32.a, s->t.f32.b, d->m, d->n, d->k);
-}
-
-/* ------------------------------------------------------ FP64 accumulator */
-
-static inline __attribute__((always_inline))
-void mma_f64_body(double *const *acc, const double (*a)[MMA_K], const double (*b)[MMA_N],
-                  unsigned m, unsigned n, unsigned k)
-{
-    for (unsigned i = 0; i < m; i++)
-        for (unsigned kk = 0; kk < k; kk++) {
-            double av = a[i][kk], *restrict row = acc[i];
-
-            for (unsigned j = 0; j < n; j++)
-                row[j] = fma(av, b[kk][j], row[j]);
-        }
-}
-
-static void mma_f64_generic(double *const *acc, const double (*a)[MMA_K],
-                            const double (*b)[MMA_N], unsigned m, unsigned n, unsigned k)
-{
-    mma_f64_body(acc, a, b, m, n, k);
-}
-
-#ifdef MMA_X86
-__attribute__((target("avx2,fma"))) MMA_VECTORISE
-static void mma_f64_avx2(double *const *acc, const double (*a)[MMA_K],
-                         const double (*b)[MMA_N], unsigned m, unsigned n, unsigned k)
-{
-    mma_f64_body(acc, a, b, m, n, k);
-}
-#endif
-
-static void mma_run_f64(struct mma_scratch *s, const struct s5000_mma *d, double *const *acc)
-{
-    mma_operands_f64(s, d);
-#ifdef MMA_X86
-    if (mma_simd()) {
-        mma_f64_avx2(acc, s->t.f64.a, s->t.f64.b, d->m, d->n, d->k);
-        return;
-    }
-#endif
-    mma_f64_generic(acc, s->t.f64.a, s->t.f64.b, d->m, d->n, d->k);
-}
-
-/* ----------------------------------------------------- exact accumulator */
-
-/* Finite values fit 127 bits: the top two bits agree. */
-static bool mma_exact_finite(i128 v)
-{
-    uint64_t hi = (uint64_t)((u128)v >> 64);
-
-    return !((hi ^ (hi << 1)) >> 63);
-}
-
-static enum mma_class mma_exact_class(i128 v)
-{
-    if (mma_exact_finite(v))
-        return CLS_FINITE;
-    if (v == EXACT_NAN)
-        return CLS_NAN;
-    return v > 0 ? CLS_PINF : CLS_NINF;
-}
-
-static i128 mma_exact_code(enum mma_class cls)
-{
-    return cls == CLS_NAN ? EXACT_NAN : cls == CLS_PINF ? EXACT_PINF : EXACT_NINF;
-}
-
-/* Sum of classes: NaN absorbs, Inf absorbs finite, opposite infinities give NaN. */
-static enum mma_class mma_class_add(enum mma_class x, enum mma_class y)
-{
-    if (x == CLS_FINITE)
-        return y;
-    if (y == CLS_FINITE || x == y)
-        return x;
-    return CLS_NAN;
-}
-
-static int mma_value_sign(uint8_t cls, int16_t sig)
-{
-    if (cls == CLS_PINF)
-        return 1;
-    if (cls == CLS_NINF)
-        return -1;
-    return (sig > 0) - (sig < 0);
-}
-
-/* A finite accumulator plus an exact finite sum; past the finite range, +-Inf. */
-static i128 mma_exact_add(i128 acc, i128 sum)
-{
-    i128 v = acc + sum;         /* |acc| <= 2^126, |sum| < 2^92: no wrap */
-
-    if (mma_exact_finite(v))
-        return v;
-    return v > 0 ? EXACT_PINF : EXACT_NINF;
-}
-
-static i128 mma_shl(int64_t v, int shift)
-{
-    return (i128)((u128)(i128)v << shift);
-}
-
-/* One element term by term in 128 bits: any spread of exponents, Inf and NaN. */
-static i128 mma_exact_element(const struct mma_exact_ops *x, unsigned i, unsigned j,
-                              unsigned k, i128 acc)
-{
-    enum mma_class cls = mma_exact_class(acc);
-    i128 sum = 0;
-
-    for (unsigned kk = 0; kk < k; kk++) {
-        int sa = mma_value_sign(x->acls[i][kk], x->asig[i][kk]);
-        int sb = mma_value_sign(x->bcls[kk][j], x->bsig[kk][j]);
-
-        if (x->acls[i][kk] == CLS_NAN || x->bcls[kk][j] == CLS_NAN) {
-            cls = CLS_NAN;
-        } else if (x->acls[i][kk] || x->bcls[kk][j]) {
-            /* Inf x 0 is NaN. */
-            cls = mma_class_add(cls, sa * sb == 0 ? CLS_NAN : sa * sb > 0 ? CLS_PINF : CLS_NINF);
-        } else if (x->asig[i][kk] && x->bsig[kk][j]) {
-            sum += mma_shl((int64_t)x->asig[i][kk] * x->bsig[kk][j],
-                           x->aexp[i][kk] + x->bexp[kk][j] + S5000_MMA_EXACT_FRAC);
-        }
-    }
-    return cls ? mma_exact_code(cls) : mma_exact_add(acc, sum);
-}
-
-/* B's smallest nonzero exponent and bound (|b| < 2^top); whether any b is Inf or NaN. */
-static inline __attribute__((always_inline))
-void mma_exact_range_b(struct mma_exact_ops *x, unsigned n, unsigned k, int *top)
-{
-    int32_t lo = INT8_MAX, hi = INT8_MIN;
-    uint8_t special = 0;
-
-    for (unsigned kk = 0; kk < k; kk++)
-        for (unsigned j = 0; j < n; j++) {
-            special |= x->bcls[kk][j];
-            lo = x->bexp[kk][j] < lo ? x->bexp[kk][j] : lo;
-            hi = x->blead[kk][j] > hi ? x->blead[kk][j] : hi;
-        }
-    x->bspecial = special;
-    x->bbase = hi == INT8_MIN ? 0 : lo;
-    *top = hi == INT8_MIN ? 0 : hi;
-}
-
-/* B over its smallest nonzero exponent, if that fits 31 bits. */
-static inline __attribute__((always_inline))
-void mma_exact_prepare_b_body(struct mma_exact_ops *x, unsigned n, unsigned k)
-{
-    int top;
-
-    mma_exact_range_b(x, n, k, &top);
-    x->bbits = top - x->bbase;
-    if (x->bbits > 31)
-        return;
-    for (unsigned kk = 0; kk < k; kk++) {
-        for (unsigned j = 0; j < n; j++)
-            x->bi[kk][j] = (int32_t)((uint32_t)(int32_t)x->bsig[kk][j] <<
-                                     ((x->bexp[kk][j] - x->bbase) & 31));
-        for (unsigned j = n; j < mma_npad(n); j++)
-            x->bi[kk][j] = 0;
-    }
-}
-
-MMA_VECTORISE
-static void mma_exact_prepare_b_generic(struct mma_exact_ops *x, unsigned n, unsigned k)
-{
-    mma_exact_prepare_b_body(x, n, k);
-}
-
-#ifdef MMA_X86
-__attribute__((target("avx2"))) MMA_VECTORISE
-static void mma_exact_prepare_b_avx2(struct mma_exact_ops *x, unsigned n, unsigned k)
-{
-    mma_exact_prepare_b_body(x, n, k);
-}
-#endif
-
-static void mma_exact_prepare_b(struct mma_exact_ops *x, unsigned n, unsigned k)
-{
-#ifdef MMA_X86
-    if (mma_simd()) {
-        mma_exact_prepare_b_avx2(x, n, k);
-        return;
-    }
-#endif
-    mma_exact_prepare_b_generic(x, n, k);
-}
-
-/*
- * Row i of A over its smallest nonzero exponent, or false for a row with Inf or NaN.
- * *bits: the bit length of the shifted values' magnitudes.
- */
-static bool mma_exact_prepare_a(struct mma_exact_ops *x, unsigned i, unsigned k, int *base,
-                                int *bits)
-{
-    int lo = INT8_MAX, top = INT8_MIN;
-
-    for (unsigned kk = 0; kk < k; kk++) {
-        if (x->acls[i][kk])
-            return false;
-        lo = x->aexp[i][kk] < lo ? x->aexp[i][kk] : lo;
-        top = x->alead[i][kk] > top ? x->alead[i][kk] : top;
-    }
-    if (top == INT8_MIN)
-        lo = top = 0;
-    *base = lo;
-    *bits = top - lo;
-    if (*bits > 31)
-        return true;
-    for (unsigned kk = 0; kk < k; kk++)
-        x->ai[i][kk] = (int32_t)((uint32_t)(int32_t)x->asig[i][kk] <<
-                                 ((x->aexp[i][kk] - lo) & 31));
-    return true;
-}
-
-/*
- * The dot products of one row as int32 or int64 multiply-adds: the caller has
- * checked that no partial sum can overflow the type.
- */
-static inline __attribute__((always_inline))
-void mma_exact_dot32_body(int32_t *restrict sum, const int32_t *arow,
-                          const int32_t (*bi)[MMA_N], unsigned npad, unsigned k)
-{
-    for (unsigned j = 0; j < npad; j++)
-        sum[j] = 0;
-    for (unsigned kk = 0; kk < k; kk++) {
-        int32_t av = arow[kk];
-
-        if (!av)
-            continue;
-        for (unsigned j = 0; j < npad; j++)
-            sum[j] += av * bi[kk][j];
-    }
-}
-
-static inline __attribute__((always_inline))
-void mma_exact_dot64_body(int64_t *restrict sum, const int32_t *arow,
-                          const int32_t (*bi)[MMA_N], unsigned npad, unsigned k)
-{
-    for (unsigned j = 0; j < npad; j++)
-        sum[j] = 0;
-    for (unsigned kk = 0; kk < k; kk++) {
-        int32_t av = arow[kk];
-
-        if (!av)
-            continue;
-        for (unsigned j = 0; j < npad; j++)
-            sum[j] += (int64_t)av * bi[kk][j];
-    }
-}
-
-MMA_VECTORISE
-static void mma_exact_dot_generic(struct mma_exact_ops *x, const int32_t *arow, bool narrow,
-                                  unsigned npad, unsigned k)
-{
-    if (!narrow) {
-        mma_exact_dot64_body(x->sum, arow, x->bi, npad, k);
-        return;
-    }
-    mma_exact_dot32_body(x->sum32, arow, x->bi, npad, k);
-    for (unsigned j = 0; j < npad; j++)
-        x->sum[j] = x->sum32[j];
-}
-
-#ifdef MMA_X86
-__attribute__((target("avx2"))) MMA_VECTORISE
-static void mma_exact_dot_avx2(struct mma_exact_ops *x, const int32_t *arow, bool narrow,
-                               unsigned npad, unsigned k)
-{
-    if (!narrow) {
-        mma_exact_dot64_body(x->sum, arow, x->bi, npad, k);
-        return;
-    }
-    mma_exact_dot32_body(x->sum32, arow, x->bi, npad, k);
-    for (unsigned j = 0; j < npad; j++)
-        x->sum[j] = x->sum32[j];
-}
-#endif
-
-static void mma_exact_row_fast(struct mma_exact_ops *x, const struct s5000_mma *d, unsigned i,
-                               int abase, bool narrow, i128 *acc)
-{
-    int shift = abase + x->bbase + S5000_MMA_EXACT_FRAC;
-
-#ifdef MMA_X86
-    if (mma_simd())
-        mma_exact_dot_avx2(x, x->ai[i], narrow, mma_npad(d->n), d->k);
-    else
-#endif
-        mma_exact_dot_generic(x, x->ai[i], narrow, mma_npad(d->n), d->k);
-    for (unsigned j = 0; j < d->n; j++) {
-        if (!mma_exact_finite(acc[j]))
-            acc[j] = mma_exact_code(mma_exact_class(acc[j]));
-        else
-            acc[j] = mma_exact_add(acc[j], mma_shl(x->sum[j], shift));
-    }
-}
-
-static void mma_exact_operands(struct mma_scratch *s, const struct s5000_mma *d)
-{
-    struct mma_exact_ops *x = &s->t.exact;
-    bool trans = d->flags & S5000_MMA_B_TRANS;
-
-    for (unsigned i = 0; i < d->m; i++) {
-        struct mma_int_dst a = { x->asig[i], x->aexp[i], x->alead[i], x->acls[i], 1 };
-
-        mma_to_int(d->a_type, mma_a_row(s, d, i), a, d->k);
-    }
-    for (unsigned r = 0; r < (trans ? d->n : d->k); r++) {
-        struct mma_int_dst b = { x->bsig[r], x->bexp[r], x->blead[r], x->bcls[r], 1 };
-
-        if (trans)
-            b = (struct mma_int_dst){ &x->bsig[0][r], &x->bexp[0][r], &x->blead[0][r],
-                                      &x->bcls[0][r], MMA_N };
-        mma_to_int(d->b_type, mma_b_row(s, d, r), b, trans ? d->k : d->n);
-    }
-}
-
-/*
- * Rows whose sums provably fit 32 or 64 bits (from the bit lengths of the operands
- * shifted to the row's and B's smallest exponents) run as integer dot products; the
- * rest, term by term.
- */
-static void mma_run_exact(struct mma_scratch *s, const struct s5000_mma *d, i128 *const *acc)
-{
-    struct mma_exact_ops *x = &s->t.exact;
-    int abase, abits, klog = mma_bitlen(d->k - 1u);
-
-    mma_exact_operands(s, d);
-    mma_exact_prepare_b(x, d->n, d->k);
-    for (unsigned i = 0; i < d->m; i++) {
-        if (!x->bspecial && mma_exact_prepare_a(x, i, d->k, &abase, &abits) &&
-            abits <= 31 && x->bbits <= 31 && abits + x->bbits + klog <= 63) {
-            mma_exact_row_fast(x, d, i, abase, abits + x->bbits + klog <= 31, acc[i]);
-            continue;
-        }
-        for (unsigned j = 0; j < d->n; j++)
-            acc[i][j] = mma_exact_element(x, i, j, d->k, acc[i][j]);
-    }
-}
-
-/* -------------------------------------------------- Hopper accumulator */
-
-static inline double mma_pow2(int e)
-{
-    return s5000_fp_bits_f64((uint64_t)(1023 + e) << 52);
-}
-
-/* Exponents at or above this mark an Inf or NaN term. */
-#define HOPPER_SPECIAL      128
-/* Below every nonzero float: what an all-zero sum aligns to. */
-#define HOPPER_NONE         (-160)
-
-/* Exponent of the leading bit of a float, subnormals included. */
-static int mma_lead_exp(float f)
-{
-    uint32_t u = s5000_fp_f32_bits(f) & 0x7fffffff;
-
-    if (u >= 0x7f800000)
-        return HOPPER_SPECIAL;
-    if (u >= 0x00800000)
-        return (int)(u >> 23) - 127;
-    return u ? -149 + 31 - __builtin_clz(u) : HOPPER_NONE;
-}
-
-/* A product of FP8 values is zero or a normal float; branch-free, to vectorise. */
-static inline int mma_product_exp(float p)
-{
-    int field = (s5000_fp_f32_bits(p) >> 23) & 0xff;
-
-    return field - 127 + (HOPPER_NONE + 127) * (field == 0);
-}
-
-struct mma_hopper_row {
-    int emax[MMA_N];
-    double unit[MMA_N];                 /* 2^-(emax - bits) */
-    double sum[MMA_N];                  /* in those units */
-};
-
-/* Toward zero, or toward -Inf with floor_mode; branch-free. */
-static inline double mma_hopper_cut(double v, bool floor_mode)
-{
-    double t = trunc(v);
-
-    return t - (double)(floor_mode & (v < t));
-}
-
-/*
- * One row: align the k products and the partial sum to the largest exponent among
- * them, cut each to bits bits below it, add exactly (33 terms below 2^32 units each,
- * with at most S5000_MMA_HOPPER_BITS_MAX bits: exact in double), round once.
- */
-static inline __attribute__((always_inline))
-void mma_hopper_row_body(struct mma_hopper_row *h, struct mma_hopper_acc *acc,
-                         const float *arow, const float (*b)[MMA_N], unsigned n, unsigned k,
-                         int bits, bool floor_mode)
-{
-    for (unsigned j = 0; j < n; j++)
-        h->emax[j] = mma_lead_exp(acc[j].partial);
-    for (unsigned kk = 0; kk < k; kk++)
-        for (unsigned j = 0; j < n; j++) {
-            int e = mma_product_exp(arow[kk] * b[kk][j]);
-
-            h->emax[j] = e > h->emax[j] ? e : h->emax[j];
-        }
-    for (unsigned j = 0; j < n; j++) {
-        int emax = h->emax[j] < HOPPER_SPECIAL ? h->emax[j] : 0;
-
-        h->unit[j] = mma_pow2(bits - emax);
-        h->sum[j] = mma_hopper_cut((double)acc[j].partial * h->unit[j], floor_mode);
-    }
-    for (unsigned kk = 0; kk < k; kk++)
-        for (unsigned j = 0; j < n; j++)
-            h->sum[j] += mma_hopper_cut((double)(arow[kk] * b[kk][j]) * h->unit[j],
-                                        floor_mode);
-    for (unsigned j = 0; j < n; j++) {
-        float r = acc[j].partial;
-
-        if (h->emax[j] < HOPPER_SPECIAL) {
-            acc[j].partial = (float)(h->sum[j] * mma_pow2(h->emax[j] - bits));
-            continue;
-        }
-        /* An Inf or NaN term: IEEE addition gives the right Inf or NaN. */
-        for (unsigned kk = 0; kk < k; kk++)
-            r += arow[kk] * b[kk][j];
-        acc[j].partial = r;
-    }
-}
-
-MMA_VECTORISE
-static void mma_hopper_row_generic(struct mma_hopper_row *h, struct mma_hopper_acc *acc,
-                                   const float *arow, const float (*b)[MMA_N], unsigned n,
-                                   unsigned k, int bits, bool floor_mode)
-{
-    mma_hopper_row_body(h, acc, arow, b, n, k, bits, floor_mode);
-}
-
-#ifdef MMA_X86
-__attribute__((target("avx2"))) MMA_VECTORISE
-static void mma_hopper_row_avx2(struct mma_hopper_row *h, struct mma_hopper_acc *acc,
-                                const float *arow, const float (*b)[MMA_N], unsigned n,
-                                unsigned k, int bits, bool floor_mode)
-{
-    mma_hopper_row_body(h, acc, arow, b, n, k, bits, floor_mode);
-}
-#endif
-
-static void mma_hopper_row(struct mma_hopper_row *h, struct mma_hopper_acc *acc,
-                           const float *arow, const float (*b)[MMA_N], unsigned n, unsigned k,
-                           int bits, bool floor_mode)
-{
-#ifdef MMA_X86
-    if (mma_simd()) {
-        mma_hopper_row_avx2(h, acc, arow, b, n, k, bits, floor_mode);
-        return;
-    }
-#endif
-    mma_hopper_row_generic(h, acc, arow, b, n, k, bits, floor_mode);
-}
-
-static void mma_run_hopper(struct mma_scratch *s, const struct s5000_mma *d,
-                           struct mma_hopper_acc *const *rows)
-{
-    struct mma_hopper_row h;
-    bool floor_mode = d->flags & S5000_MMA_FLOOR;
-
-    mma_operands_f32(s, d);
-    for (unsigned i = 0; i < d->m; i++) {
-        struct mma_hopper_acc *acc = rows[i];
-
-        mma_hopper_row(&h, acc, s->t.f32.a[i], s->t.f32.b, d->n, d->k, d->hopper_bits,
-                       floor_mode);
-        if (!(d->flags & S5000_MMA_PROMOTE))
-            continue;
-        for (unsigned j = 0; j < d->n; j++) {
-            acc[j].main += acc[j].partial;
-            acc[j].partial = 0;
-        }
+            memcpy(&dst[i], src + 4 * i, 4);
+        break;
     }
 }
 
@@ -1075,6 +404,9 @@ static bool mma_map_acc(const struct s5000_mma *d, const struct emu_mma_mem *mem
 
     if (!mem->map)
         return false;
+    if (mma_map_span(mem, d->acc, d->m, (size_t)d->n * accsz, (uint64_t)d->ldacc * accsz, true,
+                     rows))
+        return (uintptr_t)rows[0] % align == 0;
     for (unsigned i = 0; i < d->m; i++) {
         rows[i] = mem->map(mem->opaque, d->acc + (uint64_t)i * d->ldacc * accsz,
                            (size_t)d->n * accsz, true);
@@ -1084,30 +416,52 @@ static bool mma_map_acc(const struct s5000_mma *d, const struct emu_mma_mem *mem
     return true;
 }
 
+/* Whether host ranges of rows rows, each bytes long, and of the accumulator's rows meet. */
+static bool mma_overlap(const uint8_t *const *rows, unsigned count, size_t bytes,
+                        void *const *acc, unsigned m, size_t acc_bytes)
+{
+    uintptr_t lo = UINTPTR_MAX, hi = 0, acc_lo = UINTPTR_MAX, acc_hi = 0;
+
+    for (unsigned r = 0; r < count; r++) {
+        lo = (uintptr_t)rows[r] < lo ? (uintptr_t)rows[r] : lo;
+        hi = (uintptr_t)rows[r] + bytes > hi ? (uintptr_t)rows[r] + bytes : hi;
+    }
+    for (unsigned i = 0; i < m; i++) {
+        acc_lo = (uintptr_t)acc[i] < acc_lo ? (uintptr_t)acc[i] : acc_lo;
+        acc_hi = (uintptr_t)acc[i] + acc_bytes > acc_hi ? (uintptr_t)acc[i] + acc_bytes : acc_hi;
+    }
+    return lo < acc_hi && acc_lo < hi;
+}
+
 static int mma_multiply(struct mma_scratch *s, const struct s5000_mma *d,
                         const struct emu_mma_mem *mem)
 {
     unsigned asz = mma_type_size(d->a_type), bsz = mma_type_size(d->b_type);
     unsigned accsz = mma_acc_size(d->acc_type);
-    bool trans = d->flags & S5000_MMA_B_TRANS, mapped;
+    bool trans = d->flags & S5000_MMA_B_TRANS, zero = d->flags & S5000_MMA_ZERO, mapped;
     size_t b_row = (size_t)(trans ? d->k : d->n) * bsz, acc_row = (size_t)d->n * accsz;
     uint64_t acc_stride = (uint64_t)d->ldacc * accsz;
     void *rows[MMA_M];
 
-    if (!mma_read_rows(mem, d->a, d->m, (size_t)d->k * asz, (uint64_t)d->lda * asz, s->raw_a,
-                       (size_t)d->k * asz) ||
-        !mma_read_rows(mem, d->b, trans ? d->n : d->k, b_row, (uint64_t)d->ldb * bsz,
-                       s->raw_b, b_row))
+    if (!mma_operand_rows(mem, d->a, d->m, (size_t)d->k * asz, (uint64_t)d->lda * asz,
+                          s->raw_a, s->a_rows) ||
+        !mma_operand_rows(mem, d->b, trans ? d->n : d->k, b_row, (uint64_t)d->ldb * bsz,
+                          s->raw_b, s->b_rows))
         return -1;
     /* After the last read that can fail: updating in place writes nothing early. */
     mapped = mma_map_acc(d, mem, rows);
     if (!mapped) {
-        if (!mma_read_rows(mem, d->acc, d->m, acc_row, acc_stride, &s->acc,
-                           (size_t)MMA_N * accsz))
+        if (!zero && !mma_read_rows(mem, d->acc, d->m, acc_row, acc_stride, &s->acc,
+                                    (size_t)MMA_N * accsz))
             return -1;
         for (unsigned i = 0; i < d->m; i++)
             rows[i] = (uint8_t *)&s->acc + (size_t)i * MMA_N * accsz;
     }
+    /* Kernels read B in place only where the accumulator does not overlap it. */
+    s->b_alias = mapped && mma_overlap(s->b_rows, trans ? d->n : d->k, b_row, rows, d->m,
+                                       acc_row);
+    for (unsigned i = 0; zero && i < d->m; i++)
+        memset(rows[i], 0, acc_row);
     switch (d->acc_type) {
     case S5000_MMA_ACC_EXACT:
         mma_run_exact(s, d, (i128 **)rows);
@@ -1226,6 +580,61 @@ static uint64_t mma_round_scaled(struct mma_value v, double scale, const struct 
            s5000_fp_round(top, exp, sticky, f->mbits, f->emin, f->maxfin, f->inf);
 }
 
+/*
+ * The accumulator's value as a double, where that is exact: always but for an exact
+ * accumulator of 2^53 units or more, or an Inf or NaN one.
+ */
+static bool mma_acc_double(const struct mma_scratch *s, unsigned type, unsigned i, unsigned j,
+                           double *x)
+{
+    const struct mma_hopper_acc *h;
+    i128 v;
+
+    switch (type) {
+    case S5000_MMA_ACC_EXACT:
+        v = s->acc.exact[i][j];
+        if (v >= (i128)1 << 53 || v <= -((i128)1 << 53))
+            return false;
+        *x = (double)(int64_t)v * 0x1p-48;
+        return true;
+    case S5000_MMA_ACC_F32:
+        *x = s->acc.f32[i][j];
+        return true;
+    case S5000_MMA_ACC_F64:
+        *x = s->acc.f64[i][j];
+        return true;
+    default:
+        h = &s->acc.hopper[i][j];
+        *x = (float)(h->main + h->partial);
+        return true;
+    }
+}
+
+/*
+ * x * scale rounded once, by the host's multiplication and conversions, where they
+ * provably give that: the double product p is itself correctly rounded; rounding it
+ * again into a narrower format is a second rounding only if the product was inexact
+ * and p lies exactly halfway between two values of the format (or among its
+ * subnormals, whose halfway points lie elsewhere). False: take the exact path.
+ */
+static bool mma_store_fast(double x, double scale, const struct mma_fmt *f, uint64_t *code)
+{
+    double p = x * scale;
+    uint64_t u = s5000_fp_f64_bits(p), tail = u & ((1ull << (52 - f->mbits)) - 1);
+
+    if (!isfinite(x) || !isfinite(scale))
+        return false;
+    if (f->bits == 64) {
+        *code = u;
+        return true;
+    }
+    if (fma(x, scale, -p) != 0 &&
+        (fabs(p) < mma_pow2(f->emin) || tail == 1ull << (51 - f->mbits)))
+        return false;
+    *code = f->bits == 32 ? s5000_fp_f32_bits((float)p) : mma_encode(p, f);
+    return true;
+}
+
 static uint64_t mma_store_element(struct mma_value v, double scale, const struct mma_fmt *f)
 {
     double sign = v.neg ? -1.0 : 1.0, x;
@@ -1264,9 +673,14 @@ static uint64_t mma_accumulate(uint64_t code, const uint8_t *old, unsigned type,
                                const struct mma_fmt *f)
 {
     uint8_t bytes[8];
+    double sum;
 
     memcpy(bytes, &code, sizeof(bytes));
-    return mma_encode(mma_decode(bytes, type) + mma_decode(old, type), f);
+    sum = mma_decode(bytes, type) + mma_decode(old, type);
+    /* The host's conversion rounds the same, but for NaN's bits. */
+    if (f->bits == 32 && !isnan(sum))
+        return s5000_fp_f32_bits((float)sum);
+    return mma_encode(sum, f);
 }
 
 static bool mma_read_scales(struct mma_scratch *s, const struct s5000_mma *d,
@@ -1281,20 +695,130 @@ static bool mma_read_scales(struct mma_scratch *s, const struct s5000_mma *d,
     return !d->scale_b || mem->read(mem->opaque, d->scale_b, s->t.store.scale_b, nb * 4);
 }
 
+/*
+ * An exact accumulator below 2^63 units times a power of two, into FP32 by the
+ * host's conversions: int64 to double rounds once, scaling is exact, and rounding
+ * that double to FP32 again is wrong only when the first rounding was inexact and
+ * left it halfway between two floats (or among their subnormals). False otherwise.
+ */
+static bool mma_exact_f32(i128 v, double scale, uint32_t *out)
+{
+    uint64_t mag = v < 0 ? -(uint64_t)(int64_t)v : (uint64_t)(int64_t)v;
+    int bits = mag ? 64 - __builtin_clzll(mag) : 0;
+    bool exact = bits <= 53 || !(mag & ((1ull << (bits - 53)) - 1));
+    double x;
+
+    if (v >= (i128)1 << 63 || v <= -((i128)1 << 63))
+        return false;
+    x = (double)(int64_t)v * scale;
+    if (!exact && (fabs(x) < 0x1p-126 ||
+                   (s5000_fp_f64_bits(x) & 0x1fffffffull) == 0x10000000ull))
+        return false;
+    *out = s5000_fp_f32_bits((float)x);
+    return true;
+}
+
+#ifdef MMA_X86
+/*
+ * mma_exact_f32() for eight accumulators at v, into out; false, having stored
+ * nothing, if one of them needs the exact path.
+ */
+MMA_AVX512
+static bool mma_exact_f32x8(const i128 *v, double scale, uint32_t *out)
+{
+    const __m512i even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+    __m512i v0 = _mm512_loadu_si512(v), v1 = _mm512_loadu_si512(v + 4);
+    __m512i lo = _mm512_permutex2var_epi64(v0, even, v1);
+    __m512i hi = _mm512_permutex2var_epi64(v0, odd, v1);
+    __m512d x = _mm512_cvtepi64_pd(lo), xs = _mm512_mul_pd(x, _mm512_set1_pd(scale));
+    __m512i bits = _mm512_castpd_si512(xs);
+    /* Below 2^63 in magnitude: the high word is the low one's sign. */
+    __mmask8 fits = _mm512_cmpeq_epi64_mask(hi, _mm512_srai_epi64(lo, 63));
+    __mmask8 exact = _mm512_cmpeq_epi64_mask(_mm512_cvttpd_epi64(x), lo);
+    __mmask8 half = _mm512_cmpeq_epi64_mask(_mm512_and_si512(bits, _mm512_set1_epi64(0x1fffffff)),
+                                            _mm512_set1_epi64(0x10000000));
+    __mmask8 tiny = _mm512_cmplt_pd_mask(_mm512_abs_pd(xs), _mm512_set1_pd(0x1p-126));
+
+    if (fits != 0xff || (~exact & (half | tiny)))
+        return false;
+    _mm256_storeu_ps((float *)out, _mm512_cvtpd_ps(xs));
+    return true;
+}
+#endif
+
+/*
+ * Columns [j0, j1) of row i into FP32, where the host's conversion is the one
+ * rounding: float accumulators times a scale that is a float (their product is exact
+ * in double), exact ones times a power of two (mma_exact_f32()). False otherwise.
+ */
+static bool mma_store_span_f32(const struct mma_scratch *s, unsigned acc_type, unsigned i,
+                               unsigned j0, unsigned j1, double scale, uint32_t *out)
+{
+    int e;
+
+    if (acc_type == S5000_MMA_ACC_F32 && (double)(float)scale == scale) {
+        for (unsigned j = j0; j < j1; j++) {
+            float r = (float)(s->acc.f32[i][j] * scale);
+
+            out[j] = isnan(r) ? 0x7fffffffu : s5000_fp_f32_bits(r);
+        }
+        return true;
+    }
+    if (acc_type != S5000_MMA_ACC_EXACT || frexp(scale, &e) != 0.5)
+        return false;
+    for (unsigned j = j0; j < j1; j++) {
+#ifdef MMA_X86
+        if (j % 8 == 0 && j + 8 <= j1 && mma_avx512() &&
+            mma_exact_f32x8(&s->acc.exact[i][j], scale * 0x1p-48, &out[j])) {
+            j += 7;
+            continue;
+        }
+#endif
+        if (!mma_exact_f32(s->acc.exact[i][j], scale * 0x1p-48, &out[j]))
+            out[j] = (uint32_t)mma_store_element(mma_acc_value(s, acc_type, i, j), scale,
+                                                 &mma_fmt_f32);
+    }
+    return true;
+}
+
+/* Columns [j0, j1) of row i, which share one scale, into t.store.row. */
+static void mma_store_span(struct mma_scratch *s, const struct s5000_mma *d, unsigned i,
+                           unsigned j0, unsigned j1, double scale)
+{
+    const struct mma_fmt *f = mma_out_fmt(d->out_type);
+    unsigned size = mma_type_size(d->out_type);
+    double x;
+
+    if (d->out_type == S5000_MMA_F32 &&
+        mma_store_span_f32(s, d->acc_type, i, j0, j1, scale, (uint32_t *)s->t.store.row))
+        return;
+    for (unsigned j = j0; j < j1; j++) {
+        uint64_t code;
+
+        if (!mma_acc_double(s, d->acc_type, i, j, &x) || !mma_store_fast(x, scale, f, &code))
+            code = mma_store_element(mma_acc_value(s, d->acc_type, i, j), scale, f);
+        memcpy(&s->t.store.row[j * size], &code, size);
+    }
+}
+
 static void mma_store_row(struct mma_scratch *s, const struct s5000_mma *d, unsigned i)
 {
     const struct mma_fmt *f = mma_out_fmt(d->out_type);
     unsigned size = mma_type_size(d->out_type);
+    unsigned span = d->flags & S5000_MMA_SCALE_B_BLOCKS ? 128 : d->n;
     float sa = s->t.store.scale_a[d->flags & S5000_MMA_SCALE_A_ROWS ? i : 0];
+    uint64_t code = 0;
 
+    /* Two floats multiply exactly in double. */
+    for (unsigned j0 = 0; j0 < d->n; j0 += span)
+        mma_store_span(s, d, i, j0, j0 + span < d->n ? j0 + span : d->n,
+                       (double)sa * s->t.store.scale_b[j0 / span]);
+    if (!(d->flags & S5000_MMA_ACCUMULATE))
+        return;
     for (unsigned j = 0; j < d->n; j++) {
-        float sb = s->t.store.scale_b[d->flags & S5000_MMA_SCALE_B_BLOCKS ? j / 128 : 0];
-        /* Two floats multiply exactly in double. */
-        uint64_t code = mma_store_element(mma_acc_value(s, d->acc_type, i, j),
-                                          (double)sa * sb, f);
-
-        if (d->flags & S5000_MMA_ACCUMULATE)
-            code = mma_accumulate(code, &s->t.store.old[i][j * size], d->out_type, f);
+        memcpy(&code, &s->t.store.row[j * size], size);
+        code = mma_accumulate(code, &s->t.store.old[i][j * size], d->out_type, f);
         memcpy(&s->t.store.row[j * size], &code, size);
     }
 }

@@ -3,9 +3,9 @@
  * The tensor core: runs one struct s5000_mma (uapi/s5000.h, "device ISA"; the
  * numerics are uapi/s5000-mma.md) for the warp that executes the MMA instruction.
  *
- * It reads its operands row by row through the caller's memory callbacks, converts
- * them once into local tiles, computes, and writes back only after every read has
- * succeeded: a failed read leaves memory untouched. -1 also when the calling thread's
+ * It reads its operands row by row through the caller's memory callbacks (in place
+ * where it can map them), converts them once into local tiles, computes, and writes
+ * back only after every read has succeeded: a failed read leaves memory untouched. -1 also when the calling thread's
  * scratch tiles (about 500 KiB, kept for its next MMA) cannot be allocated (logged). Any number of threads may run
  * MMAs at once; each uses its own scratch tiles.
  */
@@ -25,10 +25,11 @@ struct emu_mma_mem {
     bool (*write)(void *opaque, uint64_t addr, const void *buf, size_t n);
     /*
      * Optional (NULL: copies only). A host pointer through which the n bytes at addr
-     * may be read and, with write, written in place; NULL when they are not one
-     * directly accessible host range, and then without recording a fault (the
-     * tensor core falls back to read and write, which report it). The accumulator of
-     * an MMA is updated in place through it, saving two copies of the tile.
+     * may be read and, with write, written in place until emu_mma_run() returns;
+     * NULL when they are not one directly accessible host range, and then without
+     * recording a fault (the tensor core falls back to read and write, which report
+     * it). The accumulator of an MMA is updated in place through it, saving two
+     * copies of the tile, and operand rows are read in place.
      */
     void *(*map)(void *opaque, uint64_t addr, size_t n, bool write);
 };
@@ -42,5 +43,11 @@ int emu_mma_run(const struct s5000_mma *d, const struct emu_mma_mem *mem);
  * either way; tests switch it off to compare the two. Returns the previous setting.
  */
 bool emu_mma_set_simd(bool enable);
+
+/*
+ * Whether, with those, the AVX-512 kernels may run where the host has them (the
+ * default); off leaves the AVX2/FMA ones, for tests. Returns the previous setting.
+ */
+bool emu_mma_set_avx512(bool enable);
 
 #endif /* EMU_MMA_H */

@@ -943,6 +943,22 @@ static bool block_done(const struct simt_exec *e)
     return true;
 }
 
+/*
+ * Where a warp is, for a fault of the launch that strikes it (a timeout): its group's
+ * instruction; with no group (every lane waits or exited), the barrier or warp sync its
+ * first waiting lane is at; 0 once all its lanes exited.
+ */
+static uint64_t warp_pc_va(const struct simt_exec *e, const struct simt_warp *w)
+{
+    uint32_t waiting = w->at_barrier | w->at_sync;
+
+    if (w->active && w->pc < e->launch->prog->count)
+        return simt_pc_va(e, w->pc);
+    if (waiting)
+        return simt_pc_va(e, w->lane_pc[lowest(waiting)] - 1);
+    return 0;
+}
+
 /* The launch-wide checks, every POLL_STEPS instructions. */
 static enum simt_result poll(struct simt_exec *e, const struct simt_warp *w)
 {
@@ -955,7 +971,7 @@ static enum simt_result poll(struct simt_exec *e, const struct simt_warp *w)
         return SIMT_STOPPED;
     if (emu_now_ns() >= launch->deadline_ns) {
         simt_fault(e, S5000_KFAULT_TIMEOUT, 0, S5000_ACCESS_READ);
-        e->fault->pc = simt_pc_va(e, w->pc);
+        e->fault->pc = warp_pc_va(e, w);
         return SIMT_FAULT;
     }
     return SIMT_DONE;
@@ -972,7 +988,7 @@ static enum simt_result step_warp(struct simt_exec *e, struct simt_warp *w, uint
         yield_group(w);
     if (w->steps >= e->launch->budget) {
         simt_fault(e, S5000_KFAULT_TIMEOUT, 0, S5000_ACCESS_READ);
-        e->fault->pc = simt_pc_va(e, w->pc);
+        e->fault->pc = warp_pc_va(e, w);
         return SIMT_FAULT;
     }
     *since_poll += w->steps - before;

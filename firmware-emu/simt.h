@@ -66,8 +66,11 @@ enum simt_result {
     SIMT_STOPPED,                       /* launch->stop was set, or must_abort() said so */
 };
 
-/* The last translated pages, for accesses that hit them: host pointers into VRAM. */
-#define SIMT_PAGE_CACHE 64
+/*
+ * The last translated pages, for accesses that hit them: host pointers into VRAM.
+ * Enough for the rows of a tensor-core tile, one page each, and its other operand.
+ */
+#define SIMT_PAGE_CACHE 256
 struct simt_page {
     uint64_t page;                      /* VA >> 12, or UINT64_MAX */
     uint8_t *host;

@@ -485,8 +485,12 @@ static struct simt_insn decode(const struct simt_program *prog, uint32_t index, 
             return illegal(&f);
         in = make(SIMT_OP_JALR, &f);
         in.imm = imm_i(word);
-        /* rd = rs1 = ra swaps coroutines: neither a call nor a return. */
-        if (f.rd == 1 && f.rs1 != 1)
+        /*
+         * A link in rd is a call, rs1 = ra included: the RISC-V return-address-stack
+         * hints make rd = rs1 = ra a push, and it is how `call` (auipc ra; jalr ra,
+         * ra) reaches a far function.
+         */
+        if (f.rd == 1)
             in.sub = SIMT_LINK_CALL;
         else if (f.rd == 0 && f.rs1 == 1)
             in.sub = SIMT_LINK_RET;

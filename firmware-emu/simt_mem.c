@@ -9,6 +9,12 @@
  * accesses: every access first checks the context's generation (simt_mem_check())
  * and drops them all when an invalidation happened. Guest RAM is never cached: its
  * pointers are good only under the DMA read lock, which an access holds briefly.
+ *
+ * The tensor core may work in place (emu_mma_mem.map): on shared memory, a stack, or
+ * VRAM pages, never guest RAM. Once it has a pointer, the unit keeps its hold until
+ * the instruction ends (the next access checks): an invalidation waits for that one
+ * MMA, as it waits for any instruction's computing, instead of pulling the memory
+ * from under it. Injected errors pending are left to the copies (mma_vram_page()).
  */
 #include <string.h>
 
@@ -23,32 +29,44 @@ void simt_mem_rehold(struct simt_unit *u)
 }
 
 /*
- * The host address of [addr, addr + size) in the shared or stack window, NULL with
- * a fault recorded if it is out of the window's bounds, or NULL with *global set if
- * addr is in neither window.
+ * The host address of [addr, addr + size) in the shared or stack window, or NULL with
+ * *kind the fault if it is out of the window's bounds, or NULL with *kind 0 if addr
+ * is in neither window.
  */
-static uint8_t *window_addr(struct simt_exec *e, const struct simt_warp *w, unsigned int lane,
-                            uint64_t addr, uint64_t size, uint8_t access, bool *global)
+static uint8_t *window_host(const struct simt_exec *e, const struct simt_warp *w,
+                            unsigned int lane, uint64_t addr, uint64_t size, uint32_t *kind)
 {
     uint64_t off;
 
-    *global = false;
+    *kind = 0;
     if (addr >= S5000_SHARED_BASE && addr < SIMT_SHARED_END) {
         off = addr - S5000_SHARED_BASE;
         if (off < e->shared_size && size <= e->shared_size - off)
             return e->shared + off;
-        simt_fault(e, S5000_KFAULT_SHARED_BOUNDS, addr, access);
+        *kind = S5000_KFAULT_SHARED_BOUNDS;
         return NULL;
     }
     if (addr >= S5000_STACK_BASE - S5000_STACK_GUARD && addr < SIMT_STACK_END) {
         off = addr - S5000_STACK_BASE;
         if (addr >= S5000_STACK_BASE && off < e->stack_size && size <= e->stack_size - off)
             return e->stacks + (uint64_t)(w->first_tid + lane) * e->stack_size + off;
-        simt_fault(e, S5000_KFAULT_STACK_OVERFLOW, addr, access);
+        *kind = S5000_KFAULT_STACK_OVERFLOW;
         return NULL;
     }
-    *global = true;
     return NULL;
+}
+
+/* window_host(), recording the fault; *global set if addr is in neither window. */
+static uint8_t *window_addr(struct simt_exec *e, const struct simt_warp *w, unsigned int lane,
+                            uint64_t addr, uint64_t size, uint8_t access, bool *global)
+{
+    uint32_t kind;
+    uint8_t *host = window_host(e, w, lane, addr, size, &kind);
+
+    *global = !host && !kind;
+    if (kind)
+        simt_fault(e, kind, addr, access);
+    return host;
 }
 
 /* Remembers a VRAM page the unit may access again without the MMU. */
@@ -157,6 +175,7 @@ struct mma_access {
     struct simt_exec *e;
     struct simt_warp *w;
     unsigned int lane;
+    bool mapped;                        /* a host pointer is out: keep the hold */
 };
 
 static bool mma_copy(struct mma_access *a, uint64_t addr, uint8_t *buf, size_t n, uint8_t access)
@@ -167,8 +186,9 @@ static bool mma_copy(struct mma_access *a, uint64_t addr, uint8_t *buf, size_t n
         bool system;
 
         len = len < n ? len : n;
-        /* A long MMA must not hold up invalidations: each piece checks. */
-        simt_mem_check(a->e->unit);
+        /* A long MMA must not hold up invalidations: each piece checks, unless mapped. */
+        if (!a->mapped)
+            simt_mem_check(a->e->unit);
         host = thread_addr(a->e, a->w, a->lane, addr, len, access, &system);
         if (!host)
             return false;
@@ -182,6 +202,78 @@ static bool mma_copy(struct mma_access *a, uint64_t addr, uint8_t *buf, size_t n
         n -= len;
     }
     return true;
+}
+
+/* The host address of addr if its VRAM page is in the unit's page cache, else NULL. */
+static uint8_t *mma_cached(const struct simt_unit *u, uint64_t addr, bool write)
+{
+    const struct simt_page *p = &u->pages[(addr >> 12) % SIMT_PAGE_CACHE];
+
+    return p->page == addr >> 12 && (p->writable || !write) ? p->host + (addr & 0xfff) : NULL;
+}
+
+/*
+ * The host address of the VRAM page at addr for the tensor core, or NULL. A pending
+ * injected error must reach the copy that follows, so it is not taken here.
+ */
+static uint8_t *mma_vram_page(struct simt_unit *u, uint64_t addr, bool write)
+{
+    uint64_t len = S5000_PAGE_SIZE - (addr & (S5000_PAGE_SIZE - 1));
+    uint8_t *host = mma_cached(u, addr, write);
+    struct emu_fault ignored;
+    bool system;
+
+    if (host)
+        return host;
+    if (atomic_load_explicit(&u->mmu->mem->poison_next_vram, memory_order_relaxed) ||
+        atomic_load_explicit(&u->mmu->mem->fail_next_dma, memory_order_relaxed))
+        return NULL;
+    host = emu_mmu_pin(u->mmu, &u->tlb, u->hold_ctx, u->generation, addr, len,
+                       write ? S5000_ACCESS_WRITE : S5000_ACCESS_READ, &system, &ignored);
+    if (host && system) {
+        emu_mmu_unpin(u->mmu, true);
+        return NULL;
+    }
+    if (host)
+        cache_page(u, addr, host, write);
+    return host;
+}
+
+/* [addr, addr + n) in VRAM, if its pages are one host range. */
+static uint8_t *mma_map_global(struct simt_unit *u, uint64_t addr, size_t n, bool write)
+{
+    uint8_t *first = NULL;
+
+    if (n > UINT64_MAX - addr)
+        return NULL;
+    for (uint64_t at = addr; at < addr + n; at = (at | (S5000_PAGE_SIZE - 1)) + 1) {
+        uint8_t *host = mma_vram_page(u, at, write);
+
+        if (!host || (first && host != first + (at - addr)))
+            return NULL;
+        first = first ? first : host;
+    }
+    return first;
+}
+
+/* emu_mma_mem.map: windows in bounds and VRAM; anything else is copied (and faults there). */
+static void *mma_map(void *opaque, uint64_t addr, size_t n, bool write)
+{
+    struct mma_access *a = opaque;
+    uint32_t kind;
+    uint8_t *host = NULL;
+
+    if (!n)
+        return NULL;
+    /* Most often: within a cached VRAM page (the windows' pages are never cached). */
+    if (n <= S5000_PAGE_SIZE - (addr & (S5000_PAGE_SIZE - 1)))
+        host = mma_cached(a->e->unit, addr, write);
+    if (!host)
+        host = window_host(a->e, a->w, a->lane, addr, n, &kind);
+    if (!host && !kind)
+        host = mma_map_global(a->e->unit, addr, n, write);
+    a->mapped |= host != NULL;
+    return host;
 }
 
 static bool mma_read(void *opaque, uint64_t addr, void *buf, size_t n)
@@ -198,7 +290,9 @@ static bool mma_write(void *opaque, uint64_t addr, const void *buf, size_t n)
 bool simt_mma(struct simt_exec *e, struct simt_warp *w, const struct simt_insn *in, uint32_t mask)
 {
     struct mma_access access = { .e = e, .w = w, .lane = (unsigned int)__builtin_ctz(mask) };
-    struct emu_mma_mem mem = { .opaque = &access, .read = mma_read, .write = mma_write };
+    struct emu_mma_mem mem = {
+        .opaque = &access, .read = mma_read, .write = mma_write, .map = mma_map,
+    };
     uint64_t addr = w->x[in->rs1][access.lane];
     struct s5000_mma desc;
     int result;

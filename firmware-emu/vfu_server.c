@@ -142,6 +142,16 @@ static void dma_register(vfu_ctx_t *ctx, vfu_dma_info_t *info)
     uint64_t gpa = (uintptr_t)info->iova.iov_base;
     uint64_t len = info->iova.iov_len;
 
+    /*
+     * The bundled library announces a region again when the client maps the very same
+     * range twice (leaking the second fd): the table has it already, nothing changes.
+     * Only the serving thread writes the table, so it may read it unlocked.
+     */
+    if (info->vaddr != NULL && emu_dma_translate(&vfu->dev->dma, gpa, len, 0) == info->vaddr) {
+        emu_debug("DMA region [0x%llx, 0x%llx) mapped again", (unsigned long long)gpa,
+                  (unsigned long long)(gpa + len));
+        return;
+    }
     vfu->dma_maps++;
     emu_debug("DMA map [0x%llx, 0x%llx) prot %#x (%u regions mapped)",
               (unsigned long long)gpa, (unsigned long long)(gpa + len), info->prot,

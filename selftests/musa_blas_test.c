@@ -762,6 +762,61 @@ static float bt_hopper_model(struct problem *p, const struct hopper *hp, int i, 
 	return main + partial;
 }
 
+/*
+ * GEMMs with enough tiles for the widest ones (64 x 256: FP32 accumulators in shared
+ * memory, exact ones in the handle's workspace, block scales of two 128-column blocks
+ * in one tile), partial tiles at the edges. The guest may be slow: C is checked in
+ * full where that is cheap, else on a sample of rows.
+ */
+TEST_F(blas, wide_tiles)
+{
+	enum { M = 520, N = 300, K = 130, KB = 2 };
+	float alpha = 0.5f, one = 1, zero = 0, as[5 * KB], bs[3 * KB], *das, *dbs;
+	mublasScaledGemmDesc_t desc = { MUBLAS_SCALE_BLOCK_128x128, NULL,
+					MUBLAS_SCALE_BLOCK_128x128, NULL, 0, 0, 0, 0 };
+	struct problem p;
+	int bad = 0;
+
+	ASSERT_EQ(0, bt_problem(&p, MUSA_R_32F, MUSA_R_32F, MUSA_R_32F, N, M, 20, MUBLAS_OP_N,
+				MUBLAS_OP_N));
+	BLAS_OK(mublasSgemm(self->h, p.ta, p.tb, p.m, p.n, p.k, &alpha, p.a.dev, p.a.ld,
+			    p.b.dev, p.b.ld, &one, p.c.dev, p.c.ld));
+	bt_check_bound(_metadata, &p, alpha, 1, 0x1p-24, NARROW_NONE, "FP32, beta 1");
+	bt_problem_free(&p);
+	ASSERT_EQ(0, bt_problem(&p, MUSA_R_8F_E4M3, MUSA_R_8F_E4M3, MUSA_R_32F, N, M, 32,
+				MUBLAS_OP_N, MUBLAS_OP_N));
+	BLAS_OK(bt_gemm_ex(self->h, &p, &one, &zero, MUBLAS_COMPUTE_32F));
+	bt_check_exact(_metadata, &p, 1, "E4M3 -> FP32");
+	bt_problem_free(&p);
+
+	bt_fill_scales(as, 5 * KB);
+	bt_fill_scales(bs, 3 * KB);
+	das = bt_upload(as, sizeof(as));
+	dbs = bt_upload(bs, sizeof(bs));
+	ASSERT_NE(NULL, das);
+	ASSERT_NE(NULL, dbs);
+	desc.a_scale = das;
+	desc.b_scale = dbs;
+	ASSERT_EQ(0, bt_problem(&p, MUSA_R_8F_E4M3, MUSA_R_8F_E4M3, MUSA_R_32F, M, N, K,
+				MUBLAS_OP_N, MUBLAS_OP_N));
+	BLAS_OK(mublasGemmScaledEx(self->h, p.ta, p.tb, M, N, K, &one, p.a.dev, p.a.type, p.a.ld,
+				   p.b.dev, p.b.type, p.b.ld, &zero, p.c.dev, p.c.type, p.c.ld,
+				   &desc));
+	ASSERT_EQ(0, bt_mat_fetch(&p.c));
+	for (int j = 0; j < N; j++)
+		for (int i = j % 7; i < M; i += 7) {
+			float want = bt_block_model(&p, as, desc.a_mode, bs, desc.b_mode, i, j);
+			float got = (float)bt_get(&p.c, i, j);
+
+			if (want != got && bad++ < 5)
+				TH_LOG("blocks: C(%d, %d) = %.9g, want %.9g", i, j, got, want);
+		}
+	EXPECT_EQ(0, bad);
+	bt_problem_free(&p);
+	MUSA_OK(musaFree(das));
+	MUSA_OK(musaFree(dbs));
+}
+
 TEST_F(blas, hopper_accumulation)
 {
 	static const struct hopper modes[] = { { 13, 128, false }, { 13, 128, true },

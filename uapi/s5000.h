@@ -513,6 +513,8 @@ enum s5000_kernel_fault {
  * executes it (the descriptor address of its lowest active lane), reading and writing
  * memory (global or shared) through the warp's context. op MMA:
  *   acc[m][n] += sum over k of A[m][k] * B[k][n]
+ * (with S5000_MMA_ZERO the old acc is not read but taken as zero, like wgmma's
+ * scale-d = 0: a tile's first MMA needs no zeroed accumulator);
  * op STORE: out[m][n] = round(value(acc[m][n]) * scale_a * scale_b) (+ out[m][n] with
  * S5000_MMA_ACCUMULATE), then acc = 0 with S5000_MMA_CLEAR.
  * A is row-major (lda elements per row); B is row-major K x N, or N x K (K contiguous,
@@ -561,6 +563,7 @@ enum s5000_mma_acc {
 #define S5000_MMA_FLOOR			(1u << 4)
 #define S5000_MMA_SCALE_A_ROWS		(1u << 5)
 #define S5000_MMA_SCALE_B_BLOCKS	(1u << 6)
+#define S5000_MMA_ZERO			(1u << 7)	/* MMA: acc = A B */
 #define S5000_MMA_MAX_M			64
 #define S5000_MMA_MAX_N			256
 #define S5000_MMA_MAX_K(t)		((t) <= S5000_MMA_E5M2 ? 32 : (t) <= S5000_MMA_BF16 ? 16 : \

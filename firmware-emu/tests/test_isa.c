@@ -6,6 +6,7 @@
  * between contexts. The kernels are in tests/isa/ (assembly, and C compiled by
  * clang); the F and D tests are in isa_fp_tests.c.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -536,6 +537,22 @@ static void test_divergent_calls(void)
     ok(good && !wrong, "calls through a table of 4 functions: jalr with 4 targets, reconverged");
 }
 
+static void test_loop_calls(void)
+{
+    enum { N = 64 };
+    uint64_t out = isa_alloc(&t, 16 * N), *o = isa_ptr(&t, out);
+    unsigned int wrong = 0;
+    bool good = launched(run1("isa_loop_calls", 1, N, out));
+
+    for (uint64_t i = 0; i < N; i++) {
+        uint64_t lane = i % 32;
+
+        wrong += o[2 * i] != 3 * lane * (lane + 1) / 2 + lane + 1 || o[2 * i + 1] != 0xffffffff;
+    }
+    ok(good && !wrong, "direct calls (jalr ra, ra) in loops of different lengths: the lanes "
+       "reconverge after (%u wrong)", wrong);
+}
+
 static void test_partial_exit(void)
 {
     enum { N = 64 };
@@ -863,6 +880,84 @@ static void test_mma(void)
        "MMA with its descriptor unmapped: PAGE_FAULT at the MMA");
 }
 
+/* An 8 x 16 (k 8) FP32 MMA's descriptor in device memory: A at a (8 x 8), B at b. */
+static uint64_t mma_f32_desc(uint64_t a, uint64_t b, uint64_t acc, uint16_t flags)
+{
+    uint64_t va = isa_alloc(&t, sizeof(struct s5000_mma));
+    struct s5000_mma d = {
+        .op = S5000_MMA_OP_MMA, .a_type = S5000_MMA_F32, .b_type = S5000_MMA_F32,
+        .acc_type = S5000_MMA_ACC_F32, .flags = flags, .m = 8, .n = 16, .k = 8, .lda = 8,
+        .ldb = 16, .ldacc = 16, .a = a, .b = b, .acc = acc,
+    };
+
+    memcpy(isa_ptr(&t, va), &d, sizeof(d));
+    return va;
+}
+
+/* How many of the 8 x 16 results at acc differ from A B (fma in k order from zero). */
+static unsigned int mma_f32_wrong(const float *a, const float *b, const float *acc)
+{
+    unsigned int wrong = 0;
+
+    for (unsigned int i = 0; i < 8; i++)
+        for (unsigned int j = 0; j < 16; j++) {
+            float want = 0;
+
+            for (unsigned int k = 0; k < 8; k++)
+                want = fmaf(a[i * 8 + k], b[k * 16 + j], want);
+            wrong += memcmp(&want, &acc[i * 16 + j], 4) != 0;
+        }
+    return wrong;
+}
+
+/*
+ * The tensor core reads and writes in place (VRAM pages, shared memory) or by copies
+ * (guest RAM), to the same result; an accumulator past the shared window faults
+ * there; a faulting operand leaves the accumulator untouched.
+ */
+static void test_mma_in_place(void)
+{
+    const uint64_t sys_va = 0xe00000000000ull, bus = 0x48000000, unmapped = 0x10000;
+    uint64_t a = isa_alloc(&t, 8 * 8 * 4), b = isa_alloc(&t, 8 * 16 * 4);
+    uint64_t acc = isa_alloc(&t, 8 * 16 * 4);
+    uint64_t shared = S5000_SHARED_BASE + (t.tls_size + 15) / 16 * 16;  /* dynamic part */
+    float *ha = isa_ptr(&t, a), *hb = isa_ptr(&t, b), *hacc = isa_ptr(&t, acc);
+    uint8_t *ram = isa_map_system(&t, 1, sys_va, bus, 4096), before[8 * 16 * 4];
+    struct isa_launch l = { .kernel = "isa_mma", .grid = { 1 }, .block = { 32 },
+                            .shared_bytes = 4 * 16 * 4 };
+    bool good;
+
+    for (unsigned int i = 0; i < 8 * 16; i++) {
+        if (i < 64)
+            ha[i] = (float)((int)(i * 7 % 13) - 6) / 8;
+        hb[i] = (float)((int)(i * 5 % 11) - 5) / 4;
+        hacc[i] = -1;                       /* ZERO: not read */
+    }
+    good = launched(run1("isa_mma", 1, 32, ARGS(mma_f32_desc(a, b, acc, S5000_MMA_ZERO))));
+    ok(good && !mma_f32_wrong(ha, hb, hacc), "MMA on VRAM, accumulator in place: A B");
+
+    memcpy(ram, hb, 8 * 16 * 4);
+    memset(hacc, 0, 8 * 16 * 4);
+    good = launched(run1("isa_mma", 1, 32, ARGS(mma_f32_desc(a, sys_va, acc, 0))));
+    ok(good && !mma_f32_wrong(ha, hb, hacc), "MMA with B in guest RAM (copied): A B");
+    good = launched(run1("isa_mma", 1, 32, ARGS(mma_f32_desc(a, b, sys_va, S5000_MMA_ZERO))));
+    ok(good && !mma_f32_wrong(ha, hb, (const float *)ram),
+       "MMA with the accumulator in guest RAM (copied in and out): A B");
+
+    /* Four of the eight rows fit the block's 256 bytes: the fifth's write faults. */
+    l.kernarg = ARGS(mma_f32_desc(a, b, shared, S5000_MMA_ZERO));
+    ok(kernel_fault(isa_run(&t, 0, &l), S5000_KFAULT_SHARED_BOUNDS, shared + 4 * 16 * 4,
+                    S5000_ACCESS_WRITE, "isa_pc_mma"),
+       "MMA with its accumulator past the shared window: SHARED_BOUNDS where it leaves it");
+
+    memcpy(before, hacc, sizeof(before));
+    good = faulted(run1("isa_mma", 1, 32, ARGS(mma_f32_desc(a, unmapped, acc, 0))),
+                   S5000_ERR_PAGE_FAULT, 0, unmapped, S5000_ACCESS_READ,
+                   isa_symbol(&t, "isa_pc_mma"));
+    ok(good && !memcmp(before, hacc, sizeof(before)),
+       "MMA with B unmapped: PAGE_FAULT there, the accumulator untouched");
+}
+
 /* Kernels on guest RAM (system pages), which never take the page cache's fast path. */
 static void test_system_memory(void)
 {
@@ -1123,6 +1218,7 @@ int main(void)
     test_bar_reduce();
     test_divergence();
     test_divergent_calls();
+    test_loop_calls();
     test_partial_exit();
     test_vote_shfl();
     test_warp_turns();
@@ -1134,6 +1230,7 @@ int main(void)
     test_fetch_faults();
     test_bad_launches();
     test_mma();
+    test_mma_in_place();
     test_system_memory();
     test_isolation();
     test_reset_running();

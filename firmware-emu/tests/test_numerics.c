@@ -769,6 +769,13 @@ static void test_exact(void)
     emu_mma_set_simd(false);
     test_exact_gemm(S5000_MMA_F16, S5000_MMA_F16, 64, 256, 64, true, false, true);
     emu_mma_set_simd(true);
+    /* The AVX2 kernels, where the host has AVX-512 as well. */
+    emu_mma_set_avx512(false);
+    variant = ", AVX2";
+    test_exact_gemm(S5000_MMA_E4M3, S5000_MMA_E5M2, 13, 37, 96, true, false, true);
+    test_exact_gemm(S5000_MMA_F16, S5000_MMA_F16, 11, 29, 256, false, false, false);
+    variant = "";
+    emu_mma_set_avx512(true);
 }
 
 /* One accumulator value stored to a type, with a scale. */
@@ -825,6 +832,14 @@ static void test_exact_rounding(void)
           "F64 2^52 + 2^-48 rounds down" },
         { (i128)3 << 46, S5000_MMA_F64, 0x1p-149f, 0x3698000000000000ull,
           "F64 0.75 x 2^-149: exact" },
+        /* Rounded to double first, these would lie halfway and tie the other way. */
+        { ((i128)((((1ull << 23) + 2) << 29) + (1ull << 28)) << 8) + 1, S5000_MMA_F32, 1,
+          0x45800003, "2^12 (1 + 2^-22 + 2^-24) + 2^-48 rounds up, not to even" },
+        { -(((i128)((((1ull << 23) + 2) << 29) + (1ull << 28)) << 8) + 1), S5000_MMA_F32, 1,
+          0xc5800003, "its negative likewise" },
+        { (i128)0x1555556aaaaaabull, S5000_MMA_F32, 3, 0x42800001,
+          "x 3 just above halfway (53 bits x 3) rounds up" },
+        { -(i128)0x1555556aaaaaabull, S5000_MMA_F32, 3, 0xc2800001, "its negative likewise" },
     };
 
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
@@ -834,6 +849,33 @@ static void test_exact_rounding(void)
         ok(got == want, "EXACT STORE: %s (got 0x%llx, want 0x%llx)", cases[c].what,
            (unsigned long long)got, (unsigned long long)want);
     }
+}
+
+/*
+ * A row of STOREs, so that they go eight at a time where the host can: the halfway
+ * traps of test_exact_rounding() among ordinary values, a large and a tiny one.
+ */
+static void test_exact_rounding_row(void)
+{
+    const i128 trap = ((i128)((((1ull << 23) + 2) << 29) + (1ull << 28)) << 8) + 1;
+    /* The large value every fifth: some runs of eight have it, some not. */
+    const i128 values[5] = { trap, (i128)3 << 48, -trap, (i128)1, ((i128)1 << 100) + 1 };
+    const uint32_t want[5] = { 0x45800003, 0x40400000, 0xc5800003, 0x27800000, 0x59800000 };
+    struct gemm g;
+    uint64_t out;
+    int bad = 0, rc;
+
+    fake_reset();
+    gemm_init(&g, S5000_MMA_E4M3, S5000_MMA_E4M3, S5000_MMA_ACC_EXACT, 1, 40, 1);
+    gemm_alloc(&g);
+    for (unsigned j = 0; j < g.n; j++)
+        memcpy(c_ptr(&g, 0, j), &values[j < 16 ? j % 4 : j % 5], 16);
+    out = fake_alloc(4 * g.n);
+    rc = gemm_store(&g, S5000_MMA_F32, out, g.n, 0, 0, 0);
+    for (unsigned j = 0; j < g.n; j++)
+        bad += get_code(out + 4 * j, 4) != want[j < 16 ? j % 4 : j % 5];
+    ok(!rc && !bad, "EXACT STORE of a row: halfway traps among ordinary, large and small "
+       "values, correctly rounded (%d differ)", bad);
 }
 
 /* Inf and NaN operands reach the accumulator's Inf and NaN codes. */
@@ -968,6 +1010,26 @@ static void test_scales(unsigned out_type, uint16_t flags)
 /* -------------------------------------------------------- FP32 and FP64 */
 
 /* STORE from an FP32 or FP64 accumulator; returns the elements that differ. */
+/* STORE to FP32 times sa and sb: the product of all three rounded once. */
+static int store_scaled_f32(const struct gemm *g, bool f64, float sa, float sb)
+{
+    uint64_t out = fake_alloc((size_t)g->m * g->n * 4), pa = fake_alloc(4), pb = fake_alloc(4);
+    int bad = 0;
+
+    *(float *)host(pa) = sa;
+    *(float *)host(pb) = sb;
+    if (gemm_store(g, S5000_MMA_F32, out, g->n, 0, pa, pb))
+        return -1;
+    for (unsigned i = 0; i < g->m; i++)
+        for (unsigned j = 0; j < g->n; j++) {
+            q128 v = f64 ? *(double *)c_ptr(g, i, j) : *(float *)c_ptr(g, i, j);
+
+            bad += get_code(out + ((uint64_t)i * g->n + j) * 4, 4) !=
+                   ref_round(v * sa * sb, &REF_F32);
+        }
+    return bad;
+}
+
 static int store_from_float(const struct gemm *g, bool f64)
 {
     uint64_t out = fake_alloc((size_t)g->m * g->n * 8), sa = fake_alloc(4);
@@ -987,7 +1049,7 @@ static int store_from_float(const struct gemm *g, bool f64)
     for (unsigned i = 0; i < g->m; i++)
         bad += memcmp(host(out + (uint64_t)i * g->n * acc_size(g->acc)), c_ptr(g, i, 0),
                       (size_t)g->n * acc_size(g->acc)) != 0;
-    return bad;
+    return bad + store_scaled_f32(g, f64, 0.3f, 1) + store_scaled_f32(g, f64, 0.3f, 1.7f);
 }
 
 static void test_float_acc(unsigned type, unsigned acc, unsigned K)
@@ -1016,10 +1078,15 @@ static void test_float_acc(unsigned type, unsigned acc, unsigned K)
     memcpy(init, c_ptr(&g, 0, 0), bytes);
     rc = gemm_run(&g);
     memcpy(first, c_ptr(&g, 0, 0), bytes);
-    /* The same again with the portable kernel: every bit must agree. */
+    /* The same with the AVX2 kernels, then the portable ones: every bit must agree. */
+    memcpy(c_ptr(&g, 0, 0), init, bytes);
+    emu_mma_set_avx512(false);
+    rc2 = gemm_run(&g);
+    emu_mma_set_avx512(true);
+    bad_bits += memcmp(first, c_ptr(&g, 0, 0), bytes) != 0;
     memcpy(c_ptr(&g, 0, 0), init, bytes);
     emu_mma_set_simd(false);
-    rc2 = gemm_run(&g);
+    rc2 |= gemm_run(&g);
     emu_mma_set_simd(true);
     for (unsigned i = 0; i < m; i++)
         for (unsigned j = 0; j < n; j++) {
@@ -1043,11 +1110,12 @@ static void test_float_acc(unsigned type, unsigned acc, unsigned K)
             worst = fmax(worst, err / (gamma * mag));
         }
     ok(!rc && !rc2 && !bad_bits,
-       "%s MMA %s x %s, 37x70x%u%s: equals fma in k order, vector and portable kernels "
-       "(%d differ)", f64 ? "F64" : "F32", type_name(type), type_name(type), K, variant,
+       "%s MMA %s x %s, 37x70x%u%s: equals fma in k order, AVX-512, AVX2 and portable "
+       "kernels (%d differ)", f64 ? "F64" : "F32", type_name(type), type_name(type), K, variant,
        bad_bits);
-    ok(!store_from_float(&g, f64), "%s accumulator STORE to FP16 (x 0.5) and to %s: "
-       "correctly rounded", f64 ? "F64" : "F32", f64 ? "FP64 (x 1)" : "FP32 (x 1)");
+    ok(!store_from_float(&g, f64), "%s accumulator STORE to FP16 (x 0.5) and to %s, and "
+       "to FP32 x 0.3 and x 0.3 x 1.7: correctly rounded", f64 ? "F64" : "F32",
+       f64 ? "FP64 (x 1)" : "FP32 (x 1)");
     ok(!bad_bound, "%s MMA %s: |error| <= gamma_K * sum|a b| (K u / (1 - K u), u = 2^%d) "
        "(%d exceed; worst %.3f of the bound)", f64 ? "F64" : "F32", type_name(type),
        f64 ? -53 : -24, bad_bound, worst);
@@ -1335,6 +1403,149 @@ static void test_in_place(void)
     variant = "";
 }
 
+/* Every FP8 code through the operand decoders, vector and portable: 1.0 x b + -0 = b. */
+static void test_fp8_operands(void)
+{
+    static const unsigned types[] = { S5000_MMA_E4M3, S5000_MMA_E5M2 };
+    int bad = 0;
+
+    for (unsigned t = 0; t < 2; t++)
+        for (unsigned pass = 0; pass < 4; pass++) {
+            /* All 256 codes in one row, and 77 of them: whole vectors and a tail. */
+            unsigned n = pass & 1 ? 77 : 256;
+            struct gemm g;
+            struct s5000_mma d;
+
+            emu_mma_set_simd(pass < 2);
+            fake_reset();
+            gemm_init(&g, types[t], types[t], S5000_MMA_ACC_F32, 1, n, 1);
+            gemm_alloc(&g);
+            put_code(a_addr(&g, 0, 0), 1, types[t] == S5000_MMA_E4M3 ? 0x38 : 0x3c);
+            for (unsigned j = 0; j < n; j++) {
+                put_code(b_addr(&g, 0, j), 1, (j * 7 + pass) & 0xff);
+                put_code(g.c + (uint64_t)j * 4, 4, 0x80000000u);
+            }
+            d = gemm_desc(&g, 0);
+            bad += emu_mma_run(&d, &mem) != 0;
+            for (unsigned j = 0; j < n; j++) {
+                unsigned char c = (unsigned char)((j * 7 + pass) & 0xff);
+                float want = types[t] == S5000_MMA_E4M3 ? s5000_e4m3_to_f32(c) :
+                             s5000_e5m2_to_f32(c);
+
+                bad += get_code(g.c + (uint64_t)j * 4, 4) != f32_bits(want);
+            }
+        }
+    emu_mma_set_simd(true);
+    ok(!bad, "FP8 operands: every E4M3 and E5M2 code reads as its exact float, NaNs with "
+       "their sign and every fraction bit, vector and portable decoders (%d differ)", bad);
+}
+
+/* Every FP16 code through the operand decoders, vector and portable: 1.0 x b + -0 = b. */
+static void test_f16_operands(void)
+{
+    int bad = 0;
+
+    for (unsigned pass = 0; pass < 2; pass++) {
+        emu_mma_set_simd(pass == 0);
+        for (unsigned base = 0; base < 0x10000; base += 250) {
+            unsigned n = 0x10000 - base < 250 ? 0x10000 - base : 250;
+            struct gemm g;
+            struct s5000_mma d;
+
+            fake_reset();
+            gemm_init(&g, S5000_MMA_F16, S5000_MMA_F16, S5000_MMA_ACC_F32, 1, n, 1);
+            gemm_alloc(&g);
+            put_code(a_addr(&g, 0, 0), 2, 0x3c00);
+            for (unsigned j = 0; j < n; j++) {
+                put_code(b_addr(&g, 0, j), 2, base + j);
+                put_code(g.c + (uint64_t)j * 4, 4, 0x80000000u);
+            }
+            d = gemm_desc(&g, 0);
+            bad += emu_mma_run(&d, &mem) != 0;
+            for (unsigned j = 0; j < n; j++)
+                bad += get_code(g.c + (uint64_t)j * 4, 4) !=
+                       f32_bits(s5000_f16_to_f32((unsigned short)(base + j)));
+        }
+    }
+    emu_mma_set_simd(true);
+    ok(!bad, "FP16 operands: all 65536 codes read as their exact floats, NaNs with their "
+       "sign and every fraction bit, vector and portable decoders (%d differ)", bad);
+}
+
+/*
+ * ZERO: the accumulator's old bits (here garbage, Inf and NaN patterns included)
+ * are neither read nor kept: the result is that of an MMA onto zeros.
+ */
+static void test_zero_flag(unsigned at, unsigned acc)
+{
+    struct gemm g;
+    size_t bytes;
+    void *want;
+    unsigned reads;
+    int rc, rc2;
+
+    fake_reset();
+    gemm_init(&g, at, at, acc, 9, 37, S5000_MMA_MAX_K(at));
+    g.hopper_bits = acc == S5000_MMA_ACC_HOPPER ? 13 : 0;
+    gemm_alloc(&g);
+    gemm_fill(&g, false);
+    bytes = (size_t)g.m * g.ldc * acc_size(acc);
+    rc = gemm_run(&g);
+    want = malloc(bytes);
+    memcpy(want, c_ptr(&g, 0, 0), bytes);
+    for (size_t i = 0; i < bytes; i++)
+        ((uint8_t *)c_ptr(&g, 0, 0))[i] = (uint8_t)(0xa5 + i * 0x3b);
+    /* The padding past n of each row stays as it was. */
+    for (unsigned i = 0; i < g.m; i++)
+        memcpy((uint8_t *)want + ((size_t)i * g.ldc + g.n) * acc_size(acc),
+               (uint8_t *)c_ptr(&g, i, g.n), (g.ldc - g.n) * acc_size(acc));
+    g.flags = S5000_MMA_ZERO;
+    reads = fk.reads;
+    rc2 = gemm_run(&g);
+    reads = fk.reads - reads;
+    ok(!rc && !rc2 && !memcmp(want, c_ptr(&g, 0, 0), bytes) &&
+       (fk.map || reads == g.m + g.K),
+       "ZERO, %s x %s, acc %u%s: the old accumulator is not read (%u row reads), the result "
+       "is that onto zeros", type_name(at), type_name(at), acc, variant, reads);
+    free(want);
+}
+
+/*
+ * An FP32 MMA whose B is the accumulator's first rows, in place: all reads come
+ * first, so B is the old accumulator, as with copies.
+ */
+static void test_b_alias(void)
+{
+    struct gemm g;
+    float want[16][40];
+    int bad = 0, rc;
+
+    fake_reset();
+    fk.map = true;
+    gemm_init(&g, S5000_MMA_F32, S5000_MMA_F32, S5000_MMA_ACC_F32, 16, 40, 8);
+    gemm_alloc(&g);
+    g.ldb = g.ldc;
+    g.b = g.c;
+    gemm_fill(&g, false);
+    for (unsigned i = 0; i < g.m; i++)
+        for (unsigned j = 0; j < g.n; j++)
+            *(float *)c_ptr(&g, i, j) = rnd_float(-2, 2);
+    for (unsigned i = 0; i < g.m; i++)
+        for (unsigned j = 0; j < g.n; j++) {
+            want[i][j] = *(float *)c_ptr(&g, i, j);
+            for (unsigned k = 0; k < g.K; k++)
+                want[i][j] = fmaf((float)a_val(&g, i, k), *(float *)c_ptr(&g, k, j),
+                                  want[i][j]);
+        }
+    rc = gemm_run(&g);
+    for (unsigned i = 0; i < g.m; i++)
+        for (unsigned j = 0; j < g.n; j++)
+            bad += f32_bits(*(float *)c_ptr(&g, i, j)) != f32_bits(want[i][j]);
+    fk.map = false;
+    ok(!rc && !bad, "in place: B that is the accumulator's own rows reads as before the MMA "
+       "(%d differ)", bad);
+}
+
 /* ----------------------------------------------------------- validation */
 
 static struct s5000_mma valid_mma(uint64_t a, uint64_t b, uint64_t c)
@@ -1426,7 +1637,7 @@ static void test_invalid(void)
     BAD_MMA("ldb < k with B_TRANS", d.flags = S5000_MMA_B_TRANS; d.ldb = 31);
     BAD_MMA("ldacc < n", d.ldacc = 255);
     BAD_MMA("pad", d.pad = 1);
-    BAD_MMA("unknown flag", d.flags = 1u << 7);
+    BAD_MMA("unknown flag", d.flags = 1u << 8);
     BAD_MMA("PROMOTE without HOPPER", d.flags = S5000_MMA_PROMOTE);
     BAD_MMA("FLOOR without HOPPER", d.flags = S5000_MMA_FLOOR);
     BAD_MMA("CLEAR on MMA", d.flags = S5000_MMA_CLEAR);
@@ -1450,6 +1661,7 @@ static void test_invalid(void)
     BAD_STORE("m 65", d.m = 65);
     BAD_STORE("B_TRANS on STORE", d.flags = S5000_MMA_B_TRANS);
     BAD_STORE("PROMOTE on STORE", d.flags = S5000_MMA_PROMOTE);
+    BAD_STORE("ZERO on STORE", d.flags = S5000_MMA_ZERO);
     BAD_STORE("SCALE_A_ROWS without scale_a", d.flags = S5000_MMA_SCALE_A_ROWS);
     BAD_STORE("SCALE_B_BLOCKS without scale_b", d.flags = S5000_MMA_SCALE_B_BLOCKS);
     BAD_STORE("k on STORE", d.k = 1);
@@ -1535,6 +1747,7 @@ int main(int argc, char **argv)
     test_random_conversions();
     test_exact();
     test_exact_rounding();
+    test_exact_rounding_row();
     test_exact_specials();
     test_exact_limits();
     test_scales(S5000_MMA_F32, 0);
@@ -1560,6 +1773,20 @@ int main(int argc, char **argv)
     test_hopper_promotion();
     test_hopper_specials();
     test_in_place();
+    test_fp8_operands();
+    test_f16_operands();
+    for (int map = 0; map < 2; map++) {
+        fk.map = map;
+        variant = map ? ", in place" : "";
+        test_zero_flag(S5000_MMA_E4M3, S5000_MMA_ACC_EXACT);
+        test_zero_flag(S5000_MMA_F16, S5000_MMA_ACC_EXACT);
+        test_zero_flag(S5000_MMA_F32, S5000_MMA_ACC_F32);
+        test_zero_flag(S5000_MMA_F64, S5000_MMA_ACC_F64);
+        test_zero_flag(S5000_MMA_E5M2, S5000_MMA_ACC_HOPPER);
+    }
+    fk.map = false;
+    variant = "";
+    test_b_alias();
     test_invalid();
     test_faults();
     free(fk.buf);

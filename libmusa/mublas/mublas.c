@@ -5,7 +5,8 @@
  * muModuleLoadData into the device's context on the handle's first GEMM. Each GEMM
  * call checks its arguments as cuBLAS does, picks how the tensor core runs it (the
  * MMA types and accumulator for the types and compute type asked for), describes
- * the problem to the kernel (mublas_gemm.h) and launches a warp per 32 x 64 tile of C.
+ * the problem to the kernel (mublas_gemm.h) and launches a warp per 64 x 256 tile of
+ * C (narrower where shared memory or the grid's size asks for it).
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,6 +21,9 @@
 
 #define MUBLAS_EXPORT __attribute__((visibility("default")))
 
+/* Blocks a GEMM's grid should have for the device's compute threads to share. */
+#define MUBLAS_MIN_BLOCKS	16
+
 /* musa-cc --embed: the GEMM kernel's code object. */
 extern const unsigned char mublas_gemm_image[];
 
@@ -31,6 +35,9 @@ struct mublasContext {
 	pthread_mutex_t lock;		/* loading the kernel */
 	MUmodule module;
 	MUfunction gemm;
+	unsigned int max_shared;	/* dynamic shared bytes the kernel may have */
+	void *workspace;		/* exact accumulators, one tile per compute unit */
+	unsigned int ws_slots;
 };
 
 /* How one GEMM call runs. */
@@ -123,6 +130,8 @@ MUBLAS_EXPORT mublasStatus_t mublasDestroy(mublasHandle_t handle)
 	/* Unloading waits for the context's work, the handle's included. */
 	if (handle->module && muModuleUnload(handle->module) != MUSA_SUCCESS)
 		status = MUBLAS_STATUS_EXECUTION_FAILED;
+	if (handle->workspace && musaFree(handle->workspace) != musaSuccess)
+		status = MUBLAS_STATUS_EXECUTION_FAILED;
 	pthread_mutex_destroy(&handle->lock);
 	free(handle);
 	return status;
@@ -199,6 +208,20 @@ MUBLAS_EXPORT mublasStatus_t mublasGetMathMode(mublasHandle_t handle, mublasMath
 	return MUBLAS_STATUS_SUCCESS;
 }
 
+/* The wide tiles' accumulators need all the shared memory the device has. */
+static MUresult mublas_allow_shared(mublasHandle_t h)
+{
+	int static_bytes;
+	MUresult r = muFuncGetAttribute(&static_bytes, MU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+					h->gemm);
+
+	if (r != MUSA_SUCCESS)
+		return r;
+	h->max_shared = S5000_MAX_SHARED_BYTES - (unsigned int)static_bytes;
+	return muFuncSetAttribute(h->gemm, MU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+				  (int)h->max_shared);
+}
+
 /* The kernel, loaded into the handle's device context on first use. */
 static mublasStatus_t mublas_kernel(mublasHandle_t h)
 {
@@ -210,6 +233,8 @@ static mublasStatus_t mublas_kernel(mublasHandle_t h)
 		r = muModuleLoadData(&h->module, mublas_gemm_image);
 		if (r == MUSA_SUCCESS)
 			r = muModuleGetFunction(&h->gemm, h->module, "mublas_gemm");
+		if (r == MUSA_SUCCESS)
+			r = mublas_allow_shared(h);
 		if (r != MUSA_SUCCESS) {
 			if (h->module)
 				muModuleUnload(h->module);
@@ -394,9 +419,11 @@ static mublasStatus_t mublas_scaling(const mublasScaledGemmDesc_t *d, struct mub
 }
 
 /*
- * The view the kernel computes: C itself (rows m, L = op(A), R = op(B)), or C^T
- * (rows n, L = op(B)^T, R = op(A)^T) when that lets op(A) reach the MMA as it is,
- * which is when it is not transposed. Per-row scales of op(A) need op(A) as L.
+ * The view the kernel computes: C^T (rows n, L = op(B)^T, R = op(A)^T), whose rows
+ * are C's columns, so that the tensor core can store into C; or C itself (rows m,
+ * L = op(A), R = op(B)) when only that lets L reach the MMA without staging (both
+ * operands transposed), or when op(A) has per-row scales, which need op(A) as L.
+ * R reads in place in any layout.
  */
 static void mublas_view(const struct mublas_call *c, const struct mublas_plan *p,
 			struct mublas_gemm_args *a)
@@ -405,7 +432,7 @@ static void mublas_view(const struct mublas_call *c, const struct mublas_plan *p
 	bool a_rows = c->scaled && c->scaled->a_mode != MUBLAS_SCALE_NONE &&
 		      c->scaled->a_mode != MUBLAS_SCALE_TENSOR;
 
-	if (c->transa == MUBLAS_OP_N && !a_rows) {
+	if (!a_rows && (c->transa == MUBLAS_OP_N || c->transb == MUBLAS_OP_N)) {
 		a->view = MUBLAS_VIEW_SWAPPED;
 		a->rows = (unsigned int)c->n;
 		a->cols = (unsigned int)c->m;
@@ -445,15 +472,77 @@ static mublasStatus_t mublas_args(mublasHandle_t h, const struct mublas_call *c,
 	return status;
 }
 
+/*
+ * Device memory for the exact accumulators of the widest tiles, which shared memory
+ * cannot hold: a tile for every compute unit, made on first use. False if there is
+ * none (the tiles are then narrower).
+ */
+static bool mublas_workspace(mublasHandle_t h)
+{
+	int units;
+
+	pthread_mutex_lock(&h->lock);
+	if (!h->workspace &&
+	    musaDeviceGetAttribute(&units, musaDevAttrMultiProcessorCount, h->device) ==
+	    musaSuccess && units > 0 &&
+	    musaMalloc(&h->workspace, (size_t)units * MUBLAS_TILE_ROWS * MUBLAS_TILE_MAX_COLS *
+		       mublas_acc_bytes(S5000_MMA_ACC_EXACT)) == musaSuccess)
+		h->ws_slots = (unsigned int)units;
+	pthread_mutex_unlock(&h->lock);
+	return h->workspace != NULL;
+}
+
+/*
+ * The widest tile whose accumulators fit shared memory (or the workspace), narrowed
+ * while the grid has fewer than MUBLAS_MIN_BLOCKS blocks, so that small GEMMs still
+ * keep the device's compute threads busy. Wide tiles mean fewer, bigger MMAs: each
+ * converts its operands once for more products.
+ */
+static void mublas_tile(mublasHandle_t h, struct mublas_gemm_args *a, struct mublas_smem *smem)
+{
+	unsigned int row_tiles = (a->rows + MUBLAS_TILE_ROWS - 1) / MUBLAS_TILE_ROWS;
+	unsigned int max_shared = h->max_shared;
+
+	if (a->acc_type == S5000_MMA_ACC_EXACT && mublas_workspace(h)) {
+		a->workspace = (uintptr_t)h->workspace;
+		a->ws_slots = h->ws_slots;
+	}
+
+	for (a->tile_cols = MUBLAS_TILE_MAX_COLS;; a->tile_cols /= 2) {
+		unsigned int col_tiles = (a->cols + a->tile_cols - 1) / a->tile_cols;
+
+		mublas_smem_layout(a, smem);
+		if (a->tile_cols == MUBLAS_TILE_MIN_COLS)
+			return;
+		if (smem->total <= max_shared &&
+		    (unsigned long long)row_tiles * col_tiles >= MUBLAS_MIN_BLOCKS)
+			return;
+	}
+}
+
+/*
+ * Threads per block: the tensor core does a tile's arithmetic for the warp whatever
+ * its size, so where the threads would only stage operands or finish C, and there is
+ * none of that to do, one thread runs the block (the device executes each of its
+ * instructions for one lane instead of 32).
+ */
+static unsigned int mublas_threads(const struct mublas_gemm_args *a)
+{
+	bool idle = !mublas_staged(&a->l, 1) && !mublas_staged(&a->r, 0) && !a->alpha_ptr &&
+		    !a->beta_ptr && mublas_direct(a, a->alpha, a->beta);
+
+	return idle ? 1 : S5000_WARP_SIZE;
+}
+
 static mublasStatus_t mublas_launch(mublasHandle_t h, struct mublas_gemm_args *a)
 {
 	struct mublas_smem smem;
 	void *params[] = { a };
 	MUresult r;
 
-	mublas_smem_layout(a, &smem);
+	mublas_tile(h, a, &smem);
 	r = muLaunchKernel(h->gemm, (a->rows + MUBLAS_TILE_ROWS - 1) / MUBLAS_TILE_ROWS,
-			   (a->cols + MUBLAS_TILE_COLS - 1) / MUBLAS_TILE_COLS, 1, S5000_WARP_SIZE,
+			   (a->cols + a->tile_cols - 1) / a->tile_cols, 1, mublas_threads(a),
 			   1, 1, smem.total, h->stream, params, NULL);
 	if (r == MUSA_SUCCESS)
 		return MUBLAS_STATUS_SUCCESS;

@@ -18,8 +18,9 @@
 
 #include "s5000.h"
 
-#define MUBLAS_TILE_ROWS	32	/* a warp's tile: rows x cols of the view */
-#define MUBLAS_TILE_COLS	64	/* divides 128: a tile lies in one 128-column block */
+#define MUBLAS_TILE_ROWS	64	/* a block's tile: rows x tile_cols of the view */
+#define MUBLAS_TILE_MAX_COLS	256	/* the MMA's largest m x n */
+#define MUBLAS_TILE_MIN_COLS	64
 #define MUBLAS_BLOCK_K		128	/* per-block FP8 scales cover 128 of k */
 #define MUBLAS_MAX_KC		32	/* the largest k of one MMA */
 
@@ -65,6 +66,16 @@ struct mublas_gemm_args {
 	__u8 hopper_bits;		/* HOPPER only */
 	__u8 hopper_floor;
 	__u16 promote_every;		/* HOPPER: MMAs between promotions */
+	__u16 tile_cols;		/* 64, 128 or 256: each lies in one or two 128-blocks */
+	__u16 pad;
+	/*
+	 * Accumulators in device memory, or 0 for shared memory: ws_slots tiles' worth,
+	 * one per compute unit (a unit runs one block at a time), at workspace +
+	 * SMID * ROWS * tile_cols * acc bytes. Tiles of 16-byte accumulators 256 wide
+	 * do not fit shared memory.
+	 */
+	__u32 ws_slots;
+	__u64 workspace;
 };
 
 static inline __u32 mublas_type_bytes(unsigned int type)
@@ -84,6 +95,30 @@ static inline int mublas_staged(const struct mublas_operand *o, int left)
 	return o->mem_type != o->mma_type || (left && o->layout == MUBLAS_LAYOUT_COLS);
 }
 
+static inline int mublas_block_scaled(const struct mublas_gemm_args *a)
+{
+	return a->l.scale_mode >= MUBLAS_KSCALE_1x128 || a->r.scale_mode >= MUBLAS_KSCALE_1x128;
+}
+
+/*
+ * Whether the final STORE writes C itself, giving the bits the threads' epilogue
+ * would: the view's rows are rows of C, no block scales, and one rounding of the
+ * scaled sum into C's type (beta = 0), or into FP32 and then + C in FP32 (beta = 1,
+ * which is fmaf(1, C, x)). FP64's alpha is a double: it goes into the STORE's float
+ * scale only when exact. The kernel decides by it; the host, where it knows alpha
+ * and beta, launches one thread when that leaves the threads nothing to do.
+ */
+static inline int mublas_direct(const struct mublas_gemm_args *a, double alpha, double beta)
+{
+	if (a->view != MUBLAS_VIEW_SWAPPED || !a->k || mublas_block_scaled(a))
+		return 0;
+	if (a->acc_type == S5000_MMA_ACC_F64)
+		return (beta == 0 && (double)(float)alpha == alpha) || (alpha == 1 && beta == 1);
+	if (beta == 0)
+		return a->acc_type == S5000_MMA_ACC_EXACT || a->c_type == S5000_MMA_F32;
+	return beta == 1 && a->c_type == S5000_MMA_F32;
+}
+
 /* k of one MMA: the most both operand types allow. */
 static inline __u32 mublas_kc(const struct mublas_gemm_args *a)
 {
@@ -94,11 +129,11 @@ static inline __u32 mublas_kc(const struct mublas_gemm_args *a)
 
 /* Where things are in a block's dynamic shared memory (bytes, 16-aligned). */
 struct mublas_smem {
-	__u32 acc;			/* ROWS x COLS accumulators */
-	__u32 out;			/* ROWS x COLS of FP32 (FP64 for FP64 C) */
+	__u32 acc;			/* ROWS x tile_cols accumulators (no workspace) */
+	__u32 out;			/* ROWS x tile_cols of FP32 (FP64 for FP64 C) */
 	__u32 lstage;			/* ROWS x kc of L, if staged */
-	__u32 rstage;			/* kc x COLS of R, if staged */
-	__u32 scales;			/* ROWS row scales, then alpha and R's scale */
+	__u32 rstage;			/* kc x tile_cols of R, if staged */
+	__u32 scales;			/* ROWS row scales, alpha, then R's per 128 columns */
 	__u32 total;
 };
 
@@ -109,17 +144,16 @@ static inline __u32 mublas_align16(__u32 v)
 
 static inline void mublas_smem_layout(const struct mublas_gemm_args *a, struct mublas_smem *s)
 {
-	__u32 tile = MUBLAS_TILE_ROWS * MUBLAS_TILE_COLS, kc = mublas_kc(a);
+	__u32 cols = a->tile_cols, tile = MUBLAS_TILE_ROWS * cols, kc = mublas_kc(a);
 
 	s->acc = 0;
-	s->out = mublas_align16(tile * mublas_acc_bytes(a->acc_type));
+	s->out = a->workspace ? 0 : mublas_align16(tile * mublas_acc_bytes(a->acc_type));
 	s->lstage = s->out + mublas_align16(tile * (a->c_type == S5000_MMA_F64 ? 8 : 4));
 	s->rstage = s->lstage + (mublas_staged(&a->l, 1) ?
 				 mublas_align16(MUBLAS_TILE_ROWS * kc *
 						mublas_type_bytes(a->l.mma_type)) : 0);
 	s->scales = s->rstage + (mublas_staged(&a->r, 0) ?
-				 mublas_align16(kc * MUBLAS_TILE_COLS *
-						mublas_type_bytes(a->r.mma_type)) : 0);
+				 mublas_align16(kc * cols * mublas_type_bytes(a->r.mma_type)) : 0);
 	s->total = s->scales + (MUBLAS_TILE_ROWS + 4) * 4;
 }
 

@@ -126,6 +126,23 @@ void isa_diverge_calls(uint64_t *out)
     out[2 * i + 1] = active_mask();
 }
 
+static __attribute__((noinline)) uint64_t g3(uint64_t x) { return 3 * x + 1; }
+
+/*
+ * A direct call (auipc ra; jalr ra, ra) in a loop each lane leaves after its own
+ * count: out[2 i] = the sum of g3(0 .. lane), out[2 i + 1] the active mask after.
+ */
+void isa_loop_calls(uint64_t *out)
+{
+    uint32_t i = global_id();
+    uint64_t sum = 0;
+
+    for (uint32_t k = 0; k <= lane_id(); k++)
+        sum += g3(k);
+    out[2 * i] = sum;
+    out[2 * i + 1] = active_mask();
+}
+
 /* Lanes 20 and up exit at once; the others record their active mask. */
 void isa_partial_exit(uint64_t *out)
 {

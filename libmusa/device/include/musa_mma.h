@@ -10,8 +10,9 @@
  *
  *   struct s5000_mma d = __musa_mma_desc(S5000_MMA_E4M3, S5000_MMA_E4M3,
  *                                        S5000_MMA_ACC_EXACT, 16, 16, 32,
- *                                        a, lda, b, ldb, acc, ldacc, 0);
- *   __musa_mma(&d);
+ *                                        a, lda, b, ldb, acc, ldacc, S5000_MMA_ZERO);
+ *   __musa_mma(&d);                     (acc = A B: acc needs no zeroing)
+ *   d.flags = 0;                        (then acc += A B for the next k)
  *   d = __musa_mma_store_desc(S5000_MMA_ACC_EXACT, S5000_MMA_F32, 16, 16, acc, ldacc,
  *                             out, ldout, 0, 0, S5000_MMA_CLEAR);
  *   __musa_mma(&d);
@@ -39,8 +40,9 @@ static __inline__ __attribute__((always_inline)) __u64 __musa_mma_addr(const voi
 
 /*
  * An MMA descriptor: acc (m x n, row-major, ldacc) += A (m x k, lda) * B (k x n, ldb;
- * n x k with S5000_MMA_B_TRANS). HOPPER accumulators get S5000_MMA_HOPPER_BITS, the
- * DeepSeek-V3 figure; change d.hopper_bits to model another tensor core.
+ * n x k with S5000_MMA_B_TRANS); with S5000_MMA_ZERO, acc = A * B (the old acc is not
+ * read). HOPPER accumulators get S5000_MMA_HOPPER_BITS, the DeepSeek-V3 figure;
+ * change d.hopper_bits to model another tensor core.
  */
 static __inline__ __attribute__((always_inline)) struct s5000_mma
 __musa_mma_desc(unsigned int a_type, unsigned int b_type, unsigned int acc_type, unsigned int m,
