@@ -113,6 +113,18 @@ $(O)/selftests/musa_kernel_test: selftests/musa_kernel_test.c $(RT_TEST_DEPS) \
 		$(addprefix $(O)/selftests/kernels/,kernels.o c_kernels.o faults.o fp8.o)
 	$(call RT_TEST_CC)
 
+# The reliability tests (docs/reliability.md): libmusa workloads running the kernels of
+# selftests/kernels/reliability.mu. From selftests/solo/, libmusa is a folder further up.
+RELIABILITY_DEPS := $(RT_TEST_DEPS) selftests/musa_reliability.h selftests/musa_workload.h \
+	selftests/kernels/reliability.h $(O)/selftests/kernels/reliability.o
+SOLO_RPATH := -Wl,-rpath,'$$ORIGIN/../../libmusa:$$ORIGIN/../../..'
+$(addprefix $(O)/selftests/,musa_hostile_test musa_fault_injection_test musa_soak_test): \
+		$(O)/selftests/%: selftests/%.c $(RELIABILITY_DEPS)
+	$(call RT_TEST_CC)
+$(O)/selftests/solo/musa_vanish_workload_test: selftests/solo/musa_vanish_workload_test.c \
+		$(RELIABILITY_DEPS)
+	$(call RT_TEST_CC,$(SOLO_RPATH))
+
 # The device library (math, half, bfloat16, FP8) on the device, against the same
 # header code built for the host; no FMA contraction on either side.
 $(O)/selftests/musa_device_lib_test: selftests/musa_device_lib_test.c $(RT_TEST_DEPS) \

@@ -17,11 +17,32 @@
 #ifdef MUSA_HAVE_DRM_ACCEL
 #include <drm/drm_accel.h>
 #define MUSA_NODE_FEATURE	DRIVER_COMPUTE_ACCEL
-#define MUSA_NODE_FOPS		DRM_ACCEL_FOPS
+#define MUSA_NODE_OPEN		accel_open
 #else
 #define MUSA_NODE_FEATURE	DRIVER_RENDER
-#define MUSA_NODE_FOPS		DRM_GEM_FOPS
+#define MUSA_NODE_OPEN		drm_open
 #endif
+
+#ifdef FOP_UNSIGNED_OFFSET
+#define MUSA_NODE_FOP_FLAGS	.fop_flags = FOP_UNSIGNED_OFFSET,
+#else
+#define MUSA_NODE_FOP_FLAGS
+#endif
+
+/*
+ * DRM_ACCEL_FOPS or DRM_GEM_FOPS, with the driver's own ioctl entry points: they
+ * refuse what the DRM core would let through and should not (musa_drv.c).
+ */
+#define MUSA_NODE_FOPS(ioctl, compat)		\
+	.open = MUSA_NODE_OPEN,			\
+	.release = drm_release,			\
+	.unlocked_ioctl = ioctl,		\
+	.compat_ioctl = compat,			\
+	.poll = drm_poll,			\
+	.read = drm_read,			\
+	.llseek = noop_llseek,			\
+	.mmap = drm_gem_mmap,			\
+	MUSA_NODE_FOP_FLAGS
 
 static inline void musa_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {

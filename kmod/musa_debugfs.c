@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs: queues, address spaces and their mappings, registers, VRAM, and knobs
- * that inject a hang, a fault or a device reset without the emulator's help.
+ * debugfs: queues, address spaces and their mappings, registers, VRAM, memory
+ * objects, and knobs that inject a hang, a fault or a device reset without the
+ * emulator's help.
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -125,6 +126,18 @@ static int musa_vram_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(musa_vram);
 
+/* Live memory objects by placement: they return to their count when clients go. */
+static int musa_objects_show(struct seq_file *m, void *unused)
+{
+	struct musa_device *mdev = m->private;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(mdev->objects); i++)
+		seq_printf(m, "%-8s %d\n", musa_placement_names[i], atomic_read(&mdev->objects[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(musa_objects);
+
 /* Reads "HWQ [ADDRESS]" and the queue it names, with a reference. */
 static struct musa_queue *musa_debugfs_queue(struct musa_device *mdev, const char __user *ubuf,
 					     size_t len, u64 *address)
@@ -217,6 +230,7 @@ void musa_debugfs_init(struct musa_device *mdev)
 	debugfs_create_file("vms", 0444, root, mdev, &musa_vms_fops);
 	debugfs_create_file("registers", 0444, root, mdev, &musa_registers_fops);
 	debugfs_create_file("vram", 0444, root, mdev, &musa_vram_fops);
+	debugfs_create_file("objects", 0444, root, mdev, &musa_objects_fops);
 	debugfs_create_file("inject_hang", 0200, root, mdev, &musa_inject_hang_fops);
 	debugfs_create_file("inject_fault", 0200, root, mdev, &musa_inject_fault_fops);
 	debugfs_create_file("reset", 0200, root, mdev, &musa_reset_fops);

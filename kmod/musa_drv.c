@@ -7,8 +7,10 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
+#include <linux/compat.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 
 #include "musa_drv.h"
 #include "musa_file.h"
@@ -21,9 +23,124 @@
 /* Kernel ring of the kernel context: 256 packets. */
 #define MUSA_KRING_ORDER	8
 
+#ifdef MUSA_HAVE_DRM_ACCEL
+/*
+ * The core ioctls a render node allows (DRM_RENDER_ALLOW in drm_ioctl.c). The DRM
+ * core lets accel files call the others too, and some of them (GET_MAGIC,
+ * GET_UNIQUE) use the DRM master an accel file never has: any user of the node
+ * could oops the kernel. Accel files get what render nodes get.
+ */
+static bool musa_core_ioctl_refused(struct drm_file *file, unsigned int cmd)
+{
+	if (!drm_is_accel_client(file))
+		return false;
+	switch (DRM_IOCTL_NR(cmd)) {
+	case DRM_IOCTL_NR(DRM_IOCTL_VERSION):
+	case DRM_IOCTL_NR(DRM_IOCTL_GET_CAP):
+	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+#ifdef DRM_IOCTL_SYNCOBJ_EVENTFD
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD):
+#endif
+		return false;
+	default:
+		return true;
+	}
+}
+#else
+static bool musa_core_ioctl_refused(struct drm_file *file, unsigned int cmd)
+{
+	return false;	/* a render node: the DRM core refuses them itself */
+}
+#endif
+
+/* Where a syncobj ioctl that takes an array of handles keeps their count, or 0. */
+static size_t musa_syncobj_count_offset(unsigned int cmd)
+{
+	switch (DRM_IOCTL_NR(cmd)) {
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+		return offsetof(struct drm_syncobj_wait, count_handles);
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+		return offsetof(struct drm_syncobj_timeline_wait, count_handles);
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+		return offsetof(struct drm_syncobj_array, count_handles);
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+		return offsetof(struct drm_syncobj_timeline_array, count_handles);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The DRM core allocates the arrays of syncobj ioctls by their count without
+ * __GFP_NOWARN (a wait keeps up to 64 bytes per handle): a count past what
+ * kmalloc can give warns in the page allocator. Such counts fail here instead,
+ * as the allocation would.
+ */
+#define MUSA_SYNCOBJ_MAX_HANDLES	(KMALLOC_MAX_SIZE / 128)
+
+static int musa_syncobj_count_check(unsigned int cmd, void __user *arg)
+{
+	size_t at = musa_syncobj_count_offset(cmd);
+	u32 count = 0;
+
+	if (!at || !(_IOC_DIR(cmd) & _IOC_WRITE) || _IOC_SIZE(cmd) <= at)
+		return 0;
+	/* What the core will copy in: a short argument gives it part of the count. */
+	if (copy_from_user(&count, arg + at, min_t(size_t, _IOC_SIZE(cmd) - at, sizeof(count))))
+		return -EFAULT;
+	return count > MUSA_SYNCOBJ_MAX_HANDLES ? -ENOMEM : 0;
+}
+
+/* What the DRM core would let through that it should not: 0, or the error. */
+static int musa_ioctl_check(struct file *filp, unsigned int cmd, void __user *arg)
+{
+	struct drm_file *file = filp->private_data;
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	if (DRM_IOCTL_TYPE(cmd) != DRM_IOCTL_BASE ||
+	    (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END))
+		return 0;
+	if (musa_core_ioctl_refused(file, cmd))
+		return -EACCES;
+	return musa_syncobj_count_check(cmd, arg);
+}
+
+static long musa_node_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret = musa_ioctl_check(filp, cmd, (void __user *)arg);
+
+	return ret ? ret : drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long musa_node_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret = musa_ioctl_check(filp, cmd, compat_ptr(arg));
+
+	return ret ? ret : drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define musa_node_compat_ioctl	NULL
+#endif
+
 static const struct file_operations musa_fops = {
 	.owner = THIS_MODULE,
-	MUSA_NODE_FOPS,
+	MUSA_NODE_FOPS(musa_node_ioctl, musa_node_compat_ioctl)
 	.show_fdinfo = MUSA_FOPS_SHOW_FDINFO,
 };
 

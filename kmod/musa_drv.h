@@ -90,6 +90,7 @@ struct musa_vector {
  * @resets: device resets since the driver bound
  * @queue_resets: queues reset by the hang timeout
  * @next_client_id: fdinfo client ids where the DRM core has none
+ * @objects: live memory objects by MUSA_PLACEMENT_*, for leak checks (debugfs)
  */
 struct musa_device {
 	struct drm_device drm;
@@ -128,6 +129,7 @@ struct musa_device {
 	atomic_t resets;
 	atomic_t queue_resets;
 	atomic64_t next_client_id;
+	atomic_t objects[MUSA_PLACEMENT_USERPTR + 1];
 };
 
 #define MUSA_EVENT_RING_ENTRIES	256

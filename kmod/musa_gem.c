@@ -22,8 +22,10 @@
 #include "musa_ring.h"
 #include "musa_vm.h"
 
-static void musa_bo_init(struct musa_bo *bo, u32 placement, u32 flags)
+static void musa_bo_init(struct musa_device *mdev, struct musa_bo *bo, u32 placement,
+			 u32 flags)
 {
+	atomic_inc(&mdev->objects[placement]);
 	bo->placement = placement;
 	bo->flags = flags;
 	mutex_init(&bo->lock);
@@ -52,6 +54,7 @@ static void musa_bo_free(struct drm_gem_object *obj)
 	unsigned long npages = obj->size >> PAGE_SHIFT;
 
 	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
+	atomic_dec(&to_musa_device(obj->dev)->objects[bo->placement]);
 	mutex_destroy(&bo->lock);
 	switch (bo->placement) {
 	case MUSA_PLACEMENT_SYSTEM:
@@ -225,7 +228,7 @@ struct drm_gem_object *musa_gem_create_object(struct drm_device *drm, size_t siz
 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	musa_bo_init(bo, MUSA_PLACEMENT_SYSTEM, 0);
+	musa_bo_init(to_musa_device(drm), bo, MUSA_PLACEMENT_SYSTEM, 0);
 	bo->base.funcs = &musa_bo_system_funcs;
 	return &bo->base;
 }
@@ -237,7 +240,7 @@ static struct musa_bo *musa_bo_alloc(struct musa_device *mdev, u64 size, u32 pla
 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	musa_bo_init(bo, placement, flags);
+	musa_bo_init(mdev, bo, placement, flags);
 	bo->base.funcs = funcs;
 	drm_gem_private_object_init(&mdev->drm, &bo->base, size);
 	return bo;

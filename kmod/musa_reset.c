@@ -91,20 +91,46 @@ static void musa_watchdog_stopped(struct musa_device *mdev, struct musa_queue *q
 	musa_queue_fail(q, MUSA_QUEUE_STATE_FAULTED, error, fault_va);
 }
 
+/*
+ * The kernel's ring serves every client: an error it meets (an uncorrectable ECC
+ * error or a failed DMA in memory it touches) fails only the batch in flight,
+ * whose caller gets -EIO; then the ring starts again.
+ */
+static void musa_watchdog_kring(struct musa_device *mdev)
+{
+	struct musa_queue *q = mdev->kring->queue;
+	int ret;
+
+	if (atomic_read(&q->state) != MUSA_QUEUE_STATE_FAULTED)
+		return;
+	drm_warn(&mdev->drm, "kernel ring stopped with error %u: restarting it\n", q->error);
+	mutex_lock(&mdev->reset_lock);
+	ret = musa_ring_restart(mdev->kring);
+	if (!ret)
+		atomic_set(&mdev->kvm->failed, 0);
+	mutex_unlock(&mdev->reset_lock);
+	if (ret == -ETIMEDOUT)
+		musa_reset_device(mdev);
+}
+
 static void musa_watchdog_work(struct work_struct *work)
 {
 	struct musa_device *mdev = container_of(to_delayed_work(work), struct musa_device,
 						watchdog);
 	enum musa_watch what = MUSA_WATCH_OK;
 	struct musa_queue *q = NULL;
+	bool alive;
 	int idx;
 
 	if (!drm_dev_enter(&mdev->drm, &idx))
 		return;
-	if (musa_hw_alive(mdev))
+	alive = musa_hw_alive(mdev);
+	if (alive)
 		q = musa_watchdog_scan(mdev, &what);
 	if (q && what == MUSA_WATCH_STOPPED)
 		musa_watchdog_stopped(mdev, q);
+	if (alive && !atomic_read(&mdev->lost))
+		musa_watchdog_kring(mdev);
 	drm_dev_exit(idx);
 	if (q && what == MUSA_WATCH_HUNG && !atomic_read(&mdev->lost))
 		musa_reset_queue_hung(mdev, q);

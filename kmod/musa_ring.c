@@ -142,13 +142,36 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-/* Stops the queue, fails what is still pending and frees the ring. */
+/*
+ * The owner is going: batches waiting for room fail at once, so that nothing
+ * waits for a ring nobody will drain (its queue may be parked on a WAIT for ever).
+ */
+void musa_ring_close(struct musa_ring *ring)
+{
+	WRITE_ONCE(ring->closing, true);
+	wake_up_all(&ring->queue->vector->wq);
+}
+
+/*
+ * Stops the queue for good and fails what is still pending; later batches fail
+ * without touching the device. The ring stays until musa_ring_destroy(), for a
+ * submitter that may still be inside musa_ring_submit().
+ */
+void musa_ring_stop(struct musa_ring *ring)
+{
+	if (ring->stopped)
+		return;
+	ring->stopped = true;
+	musa_queue_destroy_hw(ring->queue);
+	musa_ring_fail(ring, -ECANCELED);
+}
+
+/* Stops the ring if it runs, and frees it: nobody may submit to it any more. */
 void musa_ring_destroy(struct musa_ring *ring)
 {
 	struct musa_vm *vm = ring->vm;
 
-	musa_queue_destroy_hw(ring->queue);
-	musa_ring_fail(ring, -ECANCELED);
+	musa_ring_stop(ring);
 	musa_queue_put(ring->queue);
 	mutex_lock(&vm->lock);
 	musa_vm_unmap_range(vm, ring->va, musa_ring_size(ring) + PAGE_SIZE);
@@ -186,20 +209,33 @@ static void musa_ring_write(struct musa_ring *ring, const void *packet)
 	ring->wptr++;
 }
 
+/*
+ * Room for count packets, by the device's read index in the doorbell page: the
+ * write-back copy in @status lies in the ring's context, where the owner's own
+ * queues can overwrite it. A read index past the write index (a device that no
+ * longer answers reads all ones) never makes room.
+ */
 static bool musa_ring_fits(struct musa_ring *ring, u32 count)
 {
-	u64 rptr = READ_ONCE(ring->status[MUSA_RING_RPTR]);
+	u64 rptr = musa_queue_rptr(ring->queue);
 
-	return ring->wptr + count - rptr <= 1ull << ring->order;
+	return rptr <= ring->wptr && ring->wptr + count - rptr <= 1ull << ring->order;
 }
 
-/* Waits until count packets fit, as long as the queue works (a hang fails it). */
+/*
+ * Waits until count packets fit, as long as the queue works (a hang fails it) and
+ * the owner stays. A failed queue is never touched again: its hardware id may
+ * belong to another queue by now.
+ */
 static int musa_ring_wait_space(struct musa_ring *ring, u32 count)
 {
 	struct musa_queue *q = ring->queue;
 
-	wait_event(q->vector->wq, musa_ring_fits(ring, count) || musa_queue_failed(q));
-	return musa_queue_failed(q) ? -EIO : 0;
+	wait_event(q->vector->wq, musa_queue_failed(q) || READ_ONCE(ring->closing) ||
+		   musa_ring_fits(ring, count));
+	if (musa_queue_failed(q))
+		return -EIO;
+	return musa_ring_fits(ring, count) ? 0 : -ECANCELED;
 }
 
 /*
@@ -244,7 +280,12 @@ struct dma_fence *musa_ring_submit(struct musa_ring *ring, const void *packets, 
 	list_add_tail(&fence->link, &ring->pending);
 	dma_fence_get(&fence->base);
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
-	musa_queue_kick(ring->queue, ring->wptr);
+	/* A failure that came after the check above may have missed this fence. */
+	if (musa_queue_failed(ring->queue))
+		musa_ring_fail(ring, atomic_read(&ring->queue->state) == MUSA_QUEUE_STATE_LOST ?
+				     -ENODEV : -EIO);
+	else
+		musa_queue_kick(ring->queue, ring->wptr);
 out_unlock:
 	mutex_unlock(&ring->lock);
 	drm_dev_exit(idx);

@@ -25,11 +25,14 @@ struct musa_vm;
  * @cpu: the packets, in DMA memory
  * @dma: their bus address
  * @status: DMA memory the device writes: [0] the last signalled sequence number,
- *          [1] the read index
+ *          [1] the read index. Work in the ring's context can write it too, so
+ *          the driver takes ring space from the doorbell page instead.
  * @status_dma: its bus address
  * @va: GPU VA of the packets; @status follows at @va + ring size
  * @lock: serialises writers
  * @wptr: packets written
+ * @closing: the owner is going: a batch that has to wait for space fails instead
+ * @stopped: the queue is stopped for good (musa_ring_stop())
  * @fence_lock: guards @pending, the lock of every fence of the ring
  * @pending: fences not signalled yet, oldest first
  * @context: dma_fence context
@@ -48,6 +51,8 @@ struct musa_ring {
 	u64 va;
 	struct mutex lock;		/* serialises writers */
 	u64 wptr;
+	bool closing;
+	bool stopped;
 	spinlock_t fence_lock;		/* guards pending */
 	struct list_head pending;
 	u64 context;
@@ -60,6 +65,8 @@ struct musa_ring {
 
 struct musa_ring *musa_ring_create(struct musa_device *mdev, struct musa_vm *vm, u64 va,
 				   u32 order, const char *name);
+void musa_ring_close(struct musa_ring *ring);
+void musa_ring_stop(struct musa_ring *ring);
 void musa_ring_destroy(struct musa_ring *ring);
 int musa_ring_restart(struct musa_ring *ring);
 struct dma_fence *musa_ring_submit(struct musa_ring *ring, const void *packets, u32 count);

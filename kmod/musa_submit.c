@@ -124,14 +124,18 @@ err_free:
 
 /*
  * Waits (briefly) for queued jobs, stops the ring and fails what is left, then
- * lets the scheduler free every job before it goes.
+ * lets the scheduler free every job and stop before the ring goes: its thread
+ * may still be inside musa_ring_submit(). A job that would have to wait for ring
+ * space fails instead: the entity cannot go while one runs.
  */
 void musa_submitq_destroy(struct musa_submitq *sq)
 {
+	musa_ring_close(sq->ring);
 	drm_sched_entity_destroy(&sq->entity);
-	musa_ring_destroy(sq->ring);
+	musa_ring_stop(sq->ring);
 	wait_var_event_timeout(&sq->jobs, !atomic_read(&sq->jobs), HZ);
 	drm_sched_fini(&sq->sched);
+	musa_ring_destroy(sq->ring);
 	kfree(sq);
 }
 
@@ -155,11 +159,11 @@ static struct musa_submitq *musa_file_submitq(struct musa_file *mfile, struct mu
 	return sq;
 }
 
-/* The destination of a packet that writes memory, which must not be the driver's. */
+/* The destination of a packet that writes memory, which must not reach the driver's. */
 static int musa_submit_check_packet(const void *packet)
 {
 	u32 header = *(const u32 *)packet;
-	u64 dst;
+	u64 dst, size = sizeof(u64);
 
 	switch (S5000_PKT_TYPE(header)) {
 	case S5000_PKT_NOP:
@@ -169,9 +173,11 @@ static int musa_submit_check_packet(const void *packet)
 		return 0;
 	case S5000_PKT_COPY:
 		dst = ((const struct s5000_pkt_copy *)packet)->dst;
+		size = ((const struct s5000_pkt_copy *)packet)->size;
 		break;
 	case S5000_PKT_FILL:
 		dst = ((const struct s5000_pkt_fill *)packet)->dst;
+		size = ((const struct s5000_pkt_fill *)packet)->size;
 		break;
 	case S5000_PKT_SIGNAL:
 		dst = ((const struct s5000_pkt_signal *)packet)->addr;
@@ -182,7 +188,7 @@ static int musa_submit_check_packet(const void *packet)
 	default:
 		return -EINVAL;
 	}
-	return dst >= MUSA_VA_KERNEL ? -EINVAL : 0;
+	return dst >= MUSA_VA_KERNEL || size > MUSA_VA_KERNEL - dst ? -EINVAL : 0;
 }
 
 static struct musa_job *musa_job_create(struct musa_submitq *sq, struct drm_musa_submit *args)

@@ -493,7 +493,11 @@ struct musa_mapping *musa_vm_lookup(struct musa_vm *vm, u64 va, u64 size)
 {
 	struct drm_mm_node *node;
 
-	if (!size || va + size < va)
+	/*
+	 * Only ranges inside the allocator's: past its end, the walk below would take
+	 * the list head for a node and go round the list for ever.
+	 */
+	if (!size || va < MUSA_VA_MIN || va >= MUSA_VA_END || size > MUSA_VA_END - va)
 		return NULL;
 	drm_mm_for_each_node_in_range(node, &vm->mm, va, va + 1) {
 		if (va >= node->start && va + size <= node->start + node->size)

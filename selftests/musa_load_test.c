@@ -18,55 +18,6 @@
 #include "kselftest_harness.h"
 #include "musa_test.h"
 
-static int module_path(char *path, size_t len)
-{
-	const char *env = getenv("MUSA_KO");
-	char cmdline[4096], *run, *end;
-	FILE *f;
-
-	if (env && *env) {
-		snprintf(path, len, "%s", env);
-		return 0;
-	}
-	f = fopen("/proc/cmdline", "r");
-	if (!f)
-		return -1;
-	run = fgets(cmdline, sizeof(cmdline), f);
-	fclose(f);
-	run = run ? strstr(cmdline, "musavm_run=") : NULL;
-	if (!run)
-		return -1;
-	run += strlen("musavm_run=");
-	end = run + strcspn(run, " \n");
-	*end = '\0';
-	snprintf(path, len, "%s/module", run);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	run = fgets(path, (int)len, f);
-	fclose(f);
-	if (!run)
-		return -1;
-	path[strcspn(path, "\n")] = '\0';
-	return path[0] ? 0 : -1;
-}
-
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "musa", O_NONBLOCK) ? -errno : 0;
-}
-
-static int load(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 /* Opens the device and copies a page through a queue: 0 if it all works. */
 static int device_works(void)
 {
@@ -132,7 +83,7 @@ FIXTURE(load)
 
 FIXTURE_SETUP(load)
 {
-	if (module_path(self->ko, sizeof(self->ko)))
+	if (musa_module_path(self->ko, sizeof(self->ko)))
 		SKIP(return, "no module path: set MUSA_KO");
 	ASSERT_EQ(0, musa_device_bdf(0, self->bdf, sizeof(self->bdf)));
 	self->kmsg = musa_kmsg_open();
@@ -152,9 +103,9 @@ TEST_F(load, unload_and_load_many_times)
 	struct stat st;
 
 	for (int i = 0; i < 5; i++) {
-		ASSERT_EQ(0, unload()) TH_LOG("round %d", i);
+		ASSERT_EQ(0, musa_module_unload()) TH_LOG("round %d", i);
 		EXPECT_NE(0, stat("/sys/module/musa", &st));
-		ASSERT_EQ(0, load(self->ko, "")) TH_LOG("round %d: %s", i, self->ko);
+		ASSERT_EQ(0, musa_module_load(self->ko, "")) TH_LOG("round %d: %s", i, self->ko);
 		ASSERT_EQ(0, device_works()) TH_LOG("round %d", i);
 	}
 }
@@ -165,8 +116,8 @@ TEST_F(load, fewer_vectors_are_shared)
 	static const char *const params[] = { "max_vectors=1", "max_vectors=3", "" };
 
 	for (int i = 0; i < 3; i++) {
-		ASSERT_EQ(0, unload());
-		ASSERT_EQ(0, load(self->ko, params[i])) TH_LOG("%s", params[i]);
+		ASSERT_EQ(0, musa_module_unload());
+		ASSERT_EQ(0, musa_module_load(self->ko, params[i])) TH_LOG("%s", params[i]);
 		EXPECT_EQ(0, device_works()) TH_LOG("%s", params[i]);
 		EXPECT_EQ(0, several_queues_wait()) TH_LOG("%s", params[i]);
 	}

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -500,12 +501,22 @@ static inline int musa_debugfs_path(const char *file, char *path, size_t len)
 	return -ENOENT;
 }
 
-/* The hardware queue behind this process's user-mode queue id, from debugfs; or -1. */
-static inline int musa_queue_hwid(uint32_t id)
+/* One line of the driver's debugfs "queues": a hardware queue in use. */
+struct musa_hwq {
+	unsigned int hwid;
+	char kind[16];		/* user, submit or kernel */
+	unsigned int id;	/* the owner's queue id */
+	unsigned int ctx;
+	int pid;
+	char state[16];
+	unsigned long long rptr, wptr;
+};
+
+/* Reads debugfs "queues" into q (up to max); the number of queues, or -1. */
+static inline int musa_hwq_list(struct musa_hwq *q, int max)
 {
-	char path[300], line[256], kind[16];
-	unsigned int hwid, qid, ctx;
-	int pid, found = -1;
+	char path[300], line[256];
+	int n = 0;
 	FILE *f;
 
 	if (musa_debugfs_path("queues", path, sizeof(path)))
@@ -513,11 +524,24 @@ static inline int musa_queue_hwid(uint32_t id)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%u %15s %u %u %d", &hwid, kind, &qid, &ctx, &pid) == 5 &&
-		    !strcmp(kind, "user") && qid == id && pid == getpid())
-			found = (int)hwid;
+	while (fgets(line, sizeof(line), f) && n < max)
+		if (sscanf(line, "%u %15s %u %u %d %15s %*u %llu %llu", &q[n].hwid, q[n].kind,
+			   &q[n].id, &q[n].ctx, &q[n].pid, q[n].state, &q[n].rptr,
+			   &q[n].wptr) == 8)
+			n++;
 	fclose(f);
+	return n;
+}
+
+/* The hardware queue behind this process's user-mode queue id, from debugfs; or -1. */
+static inline int musa_queue_hwid(uint32_t id)
+{
+	struct musa_hwq q[S5000_MAX_QUEUES];
+	int n = musa_hwq_list(q, S5000_MAX_QUEUES), found = -1;
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(q[i].kind, "user") && q[i].id == id && q[i].pid == getpid())
+			found = (int)q[i].hwid;
 	return found;
 }
 
@@ -561,6 +585,198 @@ static inline uint64_t musa_sysfs_u64(const char *attr)
 }
 
 #define MUSA_HANG_TIMEOUT_PARAM "/sys/module/musa/parameters/hang_timeout_ms"
+
+/* ------------------------------------------------- what the driver holds */
+
+/*
+ * What the driver holds for all its clients together. A test compares it before
+ * and after: every figure returns to where it was once the test's files are closed.
+ * Figures 0 to MUSA_PLACEMENT_USERPTR are the live objects of each placement
+ * (debugfs "objects").
+ */
+enum {
+	MUSA_USAGE_QUEUES = MUSA_PLACEMENT_USERPTR + 1,	/* hardware queues (debugfs "queues") */
+	MUSA_USAGE_CONTEXTS,				/* address spaces (debugfs "vms") */
+	MUSA_USAGE_VRAM_USED,				/* bytes (sysfs vram_used) */
+	MUSA_USAGE_FIELDS
+};
+
+struct musa_usage {
+	long long v[MUSA_USAGE_FIELDS];
+};
+
+static const char *const musa_usage_names[MUSA_USAGE_FIELDS] = {
+	"vram objects", "system objects", "doorbell objects", "userptr objects",
+	"queues", "contexts", "vram_used",
+};
+
+/* Counts the lines of a debugfs file that start with prefix (every line: ""). */
+static inline long long musa_debugfs_lines(const char *file, const char *prefix)
+{
+	char path[300], line[512];
+	long long n = 0;
+	FILE *f;
+
+	if (musa_debugfs_path(file, path, sizeof(path)))
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, prefix, strlen(prefix));
+	fclose(f);
+	return n;
+}
+
+/* 0, or -1 if a figure could not be read. */
+static inline int musa_usage_read(struct musa_usage *u)
+{
+	static const char *const placements[] = { "vram", "system", "doorbell", "userptr" };
+	char path[300], name[16];
+	long long v;
+	FILE *f;
+
+	memset(u, 0xff, sizeof(*u));
+	if (musa_debugfs_path("objects", path, sizeof(path)) || !(f = fopen(path, "r")))
+		return -1;
+	while (fscanf(f, "%15s %lld", name, &v) == 2)
+		for (int i = 0; i <= MUSA_PLACEMENT_USERPTR; i++)
+			if (!strcmp(name, placements[i]))
+				u->v[i] = v;
+	fclose(f);
+	u->v[MUSA_USAGE_QUEUES] = musa_debugfs_lines("queues", "") - 1;	/* less the header */
+	u->v[MUSA_USAGE_CONTEXTS] = musa_debugfs_lines("vms", "context ");
+	u->v[MUSA_USAGE_VRAM_USED] = (long long)musa_sysfs_u64("vram_used");
+	for (int i = 0; i < MUSA_USAGE_FIELDS; i++)
+		if (u->v[i] < 0)
+			return -1;
+	return 0;
+}
+
+/* How many figures of now differ from base; they are named in what. */
+static inline int musa_usage_diff(const struct musa_usage *base, const struct musa_usage *now,
+				  char *what, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	if (len)
+		what[0] = '\0';
+	for (int i = 0; i < MUSA_USAGE_FIELDS; i++) {
+		if (base->v[i] == now->v[i])
+			continue;
+		n++;
+		if (used < len)
+			used += snprintf(what + used, len - used, "%s%s %lld -> %lld", n > 1 ? ", " : "",
+					 musa_usage_names[i], base->v[i], now->v[i]);
+	}
+	return n;
+}
+
+/*
+ * Waits up to timeout_ms for the usage to return to base (a process that just
+ * exited may still be closing its file); the figures that still differ, as above.
+ */
+static inline int musa_usage_settle(const struct musa_usage *base, int timeout_ms, char *what,
+				    size_t len)
+{
+	uint64_t deadline = musa_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	struct musa_usage now;
+	int n;
+
+	for (;;) {
+		if (musa_usage_read(&now)) {
+			snprintf(what, len, "usage unreadable");
+			return MUSA_USAGE_FIELDS;
+		}
+		n = musa_usage_diff(base, &now, what, len);
+		if (!n || musa_now_ns() > deadline)
+			return n;
+		usleep(20000);
+	}
+}
+
+/* The descriptor of this process's open musa node (libmusa's), or -1. */
+static inline int musa_own_node_fd(void)
+{
+	char node[300], link[64], target[300];
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	ssize_t n;
+	int fd = -1;
+
+	if (!dir || musa_node_path(0, node, sizeof(node))) {
+		if (dir)
+			closedir(dir);
+		return -1;
+	}
+	while ((e = readdir(dir)) && fd < 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%.32s", e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, node))
+			fd = atoi(e->d_name);
+	}
+	closedir(dir);
+	return fd;
+}
+
+/* ------------------------------------------------ loading the module again */
+
+/*
+ * The module to load: $MUSA_KO, or the one musa-vm inserted (its run folder is on
+ * the kernel command line). 0, or -1 if there is none.
+ */
+static inline int musa_module_path(char *path, size_t len)
+{
+	const char *env = getenv("MUSA_KO");
+	char cmdline[4096], *run, *end;
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return 0;
+	}
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return -1;
+	run = fgets(cmdline, sizeof(cmdline), f);
+	fclose(f);
+	run = run ? strstr(cmdline, "musavm_run=") : NULL;
+	if (!run)
+		return -1;
+	run += strlen("musavm_run=");
+	end = run + strcspn(run, " \n");
+	*end = '\0';
+	snprintf(path, len, "%s/module", run);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	run = fgets(path, (int)len, f);
+	fclose(f);
+	if (!run)
+		return -1;
+	path[strcspn(path, "\n")] = '\0';
+	return path[0] ? 0 : -1;
+}
+
+static inline int musa_module_unload(void)
+{
+	return syscall(SYS_delete_module, "musa", O_NONBLOCK) ? -errno : 0;
+}
+
+static inline int musa_module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
 
 /* ------------------------------------------------------------ kernel log */
 

@@ -220,7 +220,9 @@ struct drm_musa_telemetry {
  * [4 KiB, MUSA_PARAM_VA_END); -ENOMEM when the placement cannot hold @size (VRAM or
  * the aperture exhausted); -ENOSPC when the VA range is exhausted; -EBUSY when the
  * FIXED_VA range overlaps a mapping, or no device context is left for this file;
- * -ENODEV when the device is gone.
+ * -EIO when the device failed while clearing new VRAM (an uncorrectable memory
+ * error or a failed DMA that the driver's own ring met; the ring recovers and a
+ * later call works); -ENODEV when the device is gone.
  */
 struct drm_musa_bo_create {
 	/** @size: bytes, rounded up to the page size */
@@ -476,7 +478,8 @@ struct drm_musa_sync {
  *
  * Errors: -EINVAL for nonzero @flags, @reserved or sync flags, @num_packets outside
  * 1..256, @num_in_syncs above 64, @out_point without @out_sync, a packet of unknown
- * type or one that writes into the driver's VA range, or an in-sync that has no
+ * type or a COPY, FILL, SIGNAL or TIMESTAMP whose destination reaches into the
+ * driver's VA range, or an in-sync that has no
  * fence (yet) at its point; -EFAULT for bad @packets or @in_syncs pointers; -ENOENT
  * for an unknown syncobj handle; -EIO when this file's context has failed; -EBUSY
  * when no hardware queue is left; -ENODEV when the device is gone.

@@ -263,6 +263,13 @@ musaError_t musa_queue_wait(struct musa_queue *q, uint64_t seq, enum musa_wait_m
 		err = musa_queue_check(q, seq, &done);
 		if (done || err)
 			return err;
+		/*
+		 * Another queue of the context may have failed: this one can then be
+		 * parked for ever on a WAIT for that queue's signal.
+		 */
+		err = musa_ctx_check(q->ctx);
+		if (err)
+			return err;
 	}
 }
 
