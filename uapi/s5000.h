@@ -416,7 +416,7 @@ enum s5000_kernel_fault {
 	S5000_KFAULT_SHARED_BOUNDS = 4,		/* past the block's shared memory */
 	S5000_KFAULT_BARRIER_DEADLOCK = 5,	/* threads wait at a barrier the rest never reach */
 	S5000_KFAULT_TIMEOUT = 6,		/* instruction budget or watchdog exhausted */
-	S5000_KFAULT_TRAP = 7,			/* the TRAP instruction (assert); fault_addr = code */
+	S5000_KFAULT_TRAP = 7,			/* TRAP (assert); fault_addr = its code */
 	S5000_KFAULT_BAD_LAUNCH = 8,		/* descriptor, dimensions or resources invalid */
 	S5000_KFAULT_BAD_MMA = 9,		/* an MMA descriptor is invalid */
 	S5000_KFAULT_FETCH = 10,		/* jump outside the kernel's code range */
@@ -503,9 +503,8 @@ enum s5000_kernel_fault {
 #define   S5000_VOTE_ANY		1	/* rd = any such lane (0 or 1) */
 #define   S5000_VOTE_ALL		2	/* rd = every lane of rs2 & active has rs1 != 0 */
 #define   S5000_VOTE_ACTIVE		3	/* rd = the lanes executing this instruction */
+/* SHFL: rd = rs1 of lane rs2 (0..31); own rs1 if that lane is not executing this. */
 #define S5000_SIMT_SHFL			2	/* funct3, funct7 0 */
-					/* rd = rs1 of lane rs2 (0..31); own rs1 if that
-					 * lane is not executing this instruction */
 #define S5000_SIMT_MMA			3	/* funct3, funct7 0: struct s5000_mma at rs1 */
 
 /*
@@ -548,12 +547,14 @@ enum s5000_mma_type {
 	S5000_MMA_F32 = 6,
 	S5000_MMA_F64 = 7,
 };
+
 enum s5000_mma_acc {
 	S5000_MMA_ACC_EXACT = 1,
 	S5000_MMA_ACC_F32 = 2,
 	S5000_MMA_ACC_F64 = 3,
 	S5000_MMA_ACC_HOPPER = 4,
 };
+
 #define S5000_MMA_OP_MMA		1
 #define S5000_MMA_OP_STORE		2
 #define S5000_MMA_B_TRANS		(1u << 0)
@@ -566,8 +567,8 @@ enum s5000_mma_acc {
 #define S5000_MMA_ZERO			(1u << 7)	/* MMA: acc = A B */
 #define S5000_MMA_MAX_M			64
 #define S5000_MMA_MAX_N			256
-#define S5000_MMA_MAX_K(t)		((t) <= S5000_MMA_E5M2 ? 32 : (t) <= S5000_MMA_BF16 ? 16 : \
-					 (t) == S5000_MMA_F64 ? 4 : 8)
+/* K per MMA: 32 for FP8, 16 for FP16/BF16, 8 for TF32/FP32, 4 for FP64 (log2 by type). */
+#define S5000_MMA_MAX_K(t)		(1u << ((0x23344550u >> (((t) & 7) * 4)) & 0xf))
 #define S5000_MMA_EXACT_FRAC		48
 #define S5000_MMA_HOPPER_BITS		13	/* DeepSeek-V3's ~14 bits: 13 below the lead */
 #define S5000_MMA_HOPPER_BITS_MAX	31	/* hopper_bits: 1 .. this */
@@ -621,6 +622,7 @@ struct s5000_kernel_param {
 	__u32 offset;			/* in the kernarg buffer */
 	__u32 size;
 };
+
 struct s5000_kernel_info {
 	__u32 version;			/* S5000_KERNEL_INFO_VERSION */
 	__u32 num_params;
