@@ -3,8 +3,9 @@
  * Device-side stand-in for <linux/types.h>: the uapi headers (s5000.h) use the
  * kernel's fixed-width names, and device code has no kernel headers to take them
  * from. The compiler's own predefined types keep this free of any libc. It lives in
- * a folder of its own, which only musa-cc puts on the include path, so that host
- * code using the device headers keeps the real <linux/types.h>.
+ * a folder of its own, which only device builds (musa-cc, the emulator's ISA tests)
+ * put on the include path, so that host code using the device headers keeps the
+ * real <linux/types.h>.
  */
 #ifndef MUSA_DEVICE_LINUX_TYPES_H
 #define MUSA_DEVICE_LINUX_TYPES_H
