@@ -152,10 +152,11 @@ TEST(visible_devices)
 	EXPECT_EQ(0, count_with("99"));
 	EXPECT_EQ(0, count_with("nonsense,0")) TH_LOG("a bad entry ends the list");
 	EXPECT_EQ(n > 1 ? 2 : 1, count_with("0,1"));
-	snprintf(spec, sizeof(spec), "MTGPU-%02x%02x%02x", (uint8_t)p.uuid.bytes[0],
-		 (uint8_t)p.uuid.bytes[1], (uint8_t)p.uuid.bytes[2]);
+	/* Up to the first dash, so that the part without the prefix is never all digits (an ordinal). */
+	snprintf(spec, sizeof(spec), "MTGPU-%02x%02x%02x%02x-", (uint8_t)p.uuid.bytes[0],
+		 (uint8_t)p.uuid.bytes[1], (uint8_t)p.uuid.bytes[2], (uint8_t)p.uuid.bytes[3]);
 	EXPECT_EQ(1, count_with(spec)) TH_LOG("%s", spec);
-	EXPECT_EQ(1, count_with(spec + 6)) TH_LOG("without the prefix");
+	EXPECT_EQ(1, count_with(spec + 6)) TH_LOG("without the prefix: %s", spec + 6);
 }
 
 TEST(no_visible_device)
