@@ -37,8 +37,8 @@ SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*_te
 # Tests that kill the emulator, each to be run alone in a VM of its own.
 SOLO_SELFTESTS := $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/solo/*_test.c))
 BENCH := $(O)/bench/musa_bench $(O)/bench/musa_rt_bench $(O)/bench/musa_compute_bench
-# The host's side of bench/compute-bench: the scalar loop for qemu-riscv64, OpenBLAS.
-BENCH_HOST := $(O)/bench/spin_rv64 $(O)/bench/host_sgemm
+# The host's side of tools/musa-bench: the scalar loop for qemu-riscv64, memcpy, OpenBLAS.
+BENCH_HOST := $(O)/bench/spin_rv64 $(O)/bench/host_limits
 LIBMUSA := $(O)/libmusa/libmusa.so.1
 EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 # Their kernels, beside them, where each program looks for its own.
@@ -160,9 +160,9 @@ $(O)/examples/%.mubin: examples/%.mu $(DEVICE_HEADERS) $(MUSA_CC)
 	@mkdir -p $(dir $@)
 	$(MUSA_CC) -O2 -o $@ $<
 
-$(O)/bench/musa_rt_bench: bench/musa_rt_bench.c selftests/musa_test.h $(LIBMUSA)
+$(O)/bench/musa_rt_bench: bench/musa_rt_bench.c $(O)/bench/kernels/compute_bench.o $(LIBMUSA)
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -Iuapi -Iselftests -Ilibmusa/include -o $@ $< \
+	$(CC) -O2 -g -Wall -Iuapi -Ilibmusa/include -o $@ $< $(O)/bench/kernels/compute_bench.o \
 		-L$(O)/libmusa -lmusa -Wl,-rpath,'$$ORIGIN/../libmusa:$$ORIGIN/../lib' -pthread
 
 $(O)/bench/kernels/compute_bench.o: bench/kernels/compute_bench.mu bench/kernels/spin.h \
@@ -181,7 +181,7 @@ $(O)/bench/spin_rv64: bench/spin_rv64.c bench/kernels/spin.h
 	clang --target=riscv64-unknown-linux-gnu -march=rv64imafd -mabi=lp64d -O2 -static \
 		-nostdlib -fuse-ld=lld -o $@ $<
 
-$(O)/bench/host_sgemm: bench/host_sgemm.c
+$(O)/bench/host_limits: bench/host_limits.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -o $@ $< -lopenblas
 

@@ -1,95 +1,136 @@
 // SPDX-License-Identifier: MIT
 /*
- * musa_rt_bench: what libmusa costs, as ratios to baselines measured in the same
- * run rather than to figures from another day.
+ * musa_rt_bench: what the runtime delivers, measured in a musa-vm guest. The limits
+ * these figures are set against (host memcpy, the trapped MMIO round trip, linear
+ * scaling) are measured in the same run by tools/musa-bench.
  *
- *   - copy bandwidth (bandwidthTest-style, pinned and pageable host memory, every
- *     direction) against the CPU's memcpy of the same size;
- *   - the enqueue rate of musaMemsetAsync and musaMemcpyAsync against writing the
- *     same FILL or COPY packet plus a fence straight into a user-mode queue;
- *   - synchronize latency (a small memset, then musaStreamSynchronize) against the
- *     same round trip on a raw queue, waited for with MUSA_IOCTL_WAIT.
+ *   bandwidth    musaMemcpy per direction and size, pinned and pageable host
+ *                memory, each copy waited for (bandwidthTest's method); and the
+ *                guest's own memcpy of the same sizes;
+ *   launch       musaLaunchKernel of an empty kernel <<<1, 1>>>: launches per second
+ *                pipelined, and one launch plus musaStreamSynchronize at a time;
+ *   streams      1, 2, 4, 8 non-blocking streams of one device, each running the same
+ *                work (one-block kernels of a fixed instruction count; 4 MiB device
+ *                copies): the total rate;
+ *   devices      1..N devices (musaGetDeviceCount), one stream each, all at once,
+ *                each running kernels that fill the device, or device copies.
  *
- * The raw queue is the kmod benchmark's (selftests/musa_test.h), on a file of its
- * own. Not a test: it asserts nothing and exits 0 unless the device cannot be used.
+ * Output: "key value" lines, '#' lines for people. Not a test: it asserts nothing
+ * and exits 0 unless the device cannot be used.
  *
- * Usage (in a musa-vm guest): musa_rt_bench [MIB] [ITERATIONS]
+ * Usage: musa_rt_bench [--smoke]   (in a musa-vm guest; --smoke: small sizes, few
+ *        repetitions, only to show that every figure can be taken)
  */
-#include "musa_test.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "musa.h"
 #include "musa_runtime.h"
+#include "kernels/spin.h"
+
+extern const unsigned char compute_bench_image[];
+
+#define MAX_DEVICES	8
+#define MAX_STREAMS	8
 
 #define CHECK(call) do {								\
-	musaError_t e_ = (call);							\
-	if (e_) {									\
-		fprintf(stderr, "musa_rt_bench: %s: %s: %s\n", #call,			\
-			musaGetErrorName(e_), musaGetLastErrorDetail());		\
+	long r_ = (long)(call);								\
+	if (r_) {									\
+		fprintf(stderr, "musa_rt_bench: %s: error %ld: %s\n", #call, r_,	\
+			musaGetLastErrorDetail());					\
 		exit(1);								\
 	}										\
 } while (0)
 
-static double seconds_since(uint64_t start_ns)
+static int smoke;
+
+/* The kernels of one device's context. */
+static struct device_kernels {
+	MUmodule module;
+	MUfunction empty, spin;
+} kernels[MAX_DEVICES];
+
+static double now(void)
 {
-	return (musa_now_ns() - start_ns) / 1e9;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+/* ------------------------------------------------------------ bandwidth */
 
 /* GB/s of @reps copies of @size bytes, each waited for. */
 static double copy_gbps(void *dst, const void *src, size_t size, enum musaMemcpyKind kind,
 			int reps)
 {
-	uint64_t start;
+	double start;
 
-	CHECK(musaMemcpy(dst, src, size, kind));	/* warm up */
-	CHECK(musaDeviceSynchronize());
-	start = musa_now_ns();
+	CHECK(musaMemcpy(dst, src, size, kind));	/* warm: pages touched, queue made */
+	start = now();
 	for (int i = 0; i < reps; i++)
 		CHECK(musaMemcpy(dst, src, size, kind));
 	CHECK(musaDeviceSynchronize());
-	return (double)size * reps / seconds_since(start) / 1e9;
+	return (double)size * reps / (now() - start) / 1e9;
 }
 
 static double memcpy_gbps(void *dst, const void *src, size_t size, int reps)
 {
-	uint64_t start;
+	double start;
 
 	memcpy(dst, src, size);
-	start = musa_now_ns();
+	start = now();
 	for (int i = 0; i < reps; i++) {
 		memcpy(dst, src, size);
 		__asm__ volatile("" : : "r"(dst) : "memory");
 	}
-	return (double)size * reps / seconds_since(start) / 1e9;
+	return (double)size * reps / (now() - start) / 1e9;
 }
 
-static void bandwidth(size_t size, int reps)
+/* Repetitions for one size: about @bytes in all, between 2 and 1000. */
+static int reps_for(size_t size, size_t bytes)
+{
+	size_t r = bytes / size;
+
+	return r < 2 ? 2 : r > 1000 ? 1000 : (int)r;
+}
+
+static void bandwidth(size_t max)
 {
 	void *d, *d2, *pinned, *pinned2;
-	char *pageable = malloc(size), *pageable2 = malloc(size);
-	double host;
+	char *pageable = malloc(max), *pageable2 = malloc(max);
 	const struct {
-		const char *what;
+		const char *key;
 		void **dst, **src;
 		enum musaMemcpyKind kind;
 	} runs[] = {
-		{ "host to device, pinned", &d, &pinned, musaMemcpyHostToDevice },
-		{ "device to host, pinned", &pinned2, &d, musaMemcpyDeviceToHost },
-		{ "host to device, pageable", &d, (void **)&pageable, musaMemcpyHostToDevice },
-		{ "device to host, pageable", (void **)&pageable2, &d, musaMemcpyDeviceToHost },
-		{ "device to device", &d2, &d, musaMemcpyDeviceToDevice },
+		{ "h2d_pinned", &d, &pinned, musaMemcpyHostToDevice },
+		{ "d2h_pinned", &pinned2, &d, musaMemcpyDeviceToHost },
+		{ "h2d_pageable", &d, (void **)&pageable, musaMemcpyHostToDevice },
+		{ "d2h_pageable", (void **)&pageable2, &d, musaMemcpyDeviceToHost },
+		{ "d2d", &d2, &d, musaMemcpyDeviceToDevice },
 	};
 
-	CHECK(musaMalloc(&d, size));
-	CHECK(musaMalloc(&d2, size));
-	CHECK(musaMallocHost(&pinned, size));
-	CHECK(musaMallocHost(&pinned2, size));
-	memset(pageable, 1, size);
-	memset(pinned, 2, size);
-	host = memcpy_gbps(pageable2, pageable, size, reps);
-	printf("bandwidth, %zu MiB copies (host memcpy: %.2f GB/s)\n", size >> 20, host);
-	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
-		double gbps = copy_gbps(*runs[i].dst, *runs[i].src, size, runs[i].kind, reps);
+	CHECK(!pageable || !pageable2);
+	CHECK(musaMalloc(&d, max));
+	CHECK(musaMalloc(&d2, max));
+	CHECK(musaMallocHost(&pinned, max));
+	CHECK(musaMallocHost(&pinned2, max));
+	memset(pageable, 1, max);
+	memset(pageable2, 3, max);
+	memset(pinned, 2, max);
+	memset(pinned2, 4, max);
+	for (size_t size = 4096; size <= max; size *= 4) {
+		int reps = reps_for(size, smoke ? 4 << 20 : 256 << 20);
 
-		printf("  %-44s %8.2f GB/s %8.2f x host memcpy\n", runs[i].what, gbps,
-		       gbps / host);
+		printf("bw_guest_memcpy_%zu %.6g\n", size,
+		       memcpy_gbps(pageable2, pageable, size, reps));
+		for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+			printf("bw_%s_%zu %.6g\n", runs[i].key, size,
+			       copy_gbps(*runs[i].dst, *runs[i].src, size, runs[i].kind, reps));
+		fflush(stdout);
 	}
 	CHECK(musaFree(d));
 	CHECK(musaFree(d2));
@@ -99,122 +140,187 @@ static void bandwidth(size_t size, int reps)
 	free(pageable2);
 }
 
-/* Raw queue: @n packets (each with a fence, as libmusa writes them) per second. */
-static double raw_enqueue_rate(struct musa_queue *q, const void *packet, unsigned int n)
+/* --------------------------------------------------------------- launch */
+
+static void launch(unsigned int n)
 {
-	uint64_t start = musa_now_ns(), seq = 0;
+	musaStream_t s;
+	double start;
+	const void *empty = kernels[0].empty;
+	dim3 one = { 1, 1, 1 };
 
-	for (unsigned int i = 0; i < n; i++) {
-		musa_queue_push(q, packet);
-		seq = musa_queue_fence(q);
-	}
-	musa_queue_wait(q, seq, 30000);
-	return n / seconds_since(start);
-}
-
-/* Raw queue: a FILL and a fence, waited for by spinning or in MUSA_IOCTL_WAIT, in ns. */
-static double raw_round_trip_ns(struct musa_queue *q, uint64_t va, unsigned int n, int sleep)
-{
-	struct s5000_pkt_fill fill = musa_pkt_fill(va, 4, 0);
-	uint64_t start = musa_now_ns(), seq;
-
-	for (unsigned int i = 0; i < n; i++) {
-		musa_queue_push(q, &fill);
-		seq = musa_queue_fence(q);
-		if (sleep)
-			musa_queue_wait(q, seq, 5000);
-		else
-			while (__atomic_load_n(q->fence, __ATOMIC_ACQUIRE) < seq)
-				;
-	}
-	return (musa_now_ns() - start) / (double)n;
-}
-
-static double rt_memset_rate(musaStream_t s, void *d, unsigned int n)
-{
-	uint64_t start = musa_now_ns();
-
-	for (unsigned int i = 0; i < n; i++)
-		CHECK(musaMemsetAsync(d, i, 4, s));
+	CHECK(musaStreamCreateWithFlags(&s, musaStreamNonBlocking));
+	for (int i = 0; i < 20; i++)		/* warm: the stream's queue, the code */
+		CHECK(musaLaunchKernel(empty, one, one, NULL, 0, s));
 	CHECK(musaStreamSynchronize(s));
-	return n / seconds_since(start);
-}
 
-static double rt_copy_rate(musaStream_t s, void *d, unsigned int n)
-{
-	uint64_t start = musa_now_ns();
-
+	start = now();
 	for (unsigned int i = 0; i < n; i++)
-		CHECK(musaMemcpyAsync((char *)d + 64, d, 64, musaMemcpyDeviceToDevice, s));
+		CHECK(musaLaunchKernel(empty, one, one, NULL, 0, s));
 	CHECK(musaStreamSynchronize(s));
-	return n / seconds_since(start);
-}
+	printf("rt_launch_rate %.6g\n", n / (now() - start));
 
-static double rt_round_trip_ns(musaStream_t s, void *d, unsigned int n)
-{
-	uint64_t start = musa_now_ns();
-
+	n = n / 4 + 1;
+	start = now();
 	for (unsigned int i = 0; i < n; i++) {
-		CHECK(musaMemsetAsync(d, i, 4, s));
+		CHECK(musaLaunchKernel(empty, one, one, NULL, 0, s));
 		CHECK(musaStreamSynchronize(s));
 	}
-	return (musa_now_ns() - start) / (double)n;
+	printf("rt_launch_sync_ns %.6g\n", (now() - start) / n * 1e9);
+	CHECK(musaStreamDestroy(s));
 }
 
-static void overhead(unsigned int n)
-{
-	struct s5000_pkt_fill fill;
-	struct s5000_pkt_copy copy;
-	struct musa_queue q;
-	struct musa_bo bo;
-	double raw, rt;
-	musaStream_t s;
-	void *d;
-	int fd = musa_open();
+/* -------------------------------------------------------------- scaling */
 
-	if (fd < 0 || musa_queue_open(fd, 10, &q) ||
-	    musa_bo_new(fd, 4096, MUSA_PLACEMENT_VRAM, 0, &bo)) {
-		fprintf(stderr, "musa_rt_bench: no raw queue for the baseline\n");
-		exit(1);
+/*
+ * One worker of a scaling run: a stream on a device, with its buffers, and the work
+ * it queues (a struct work): kernels of @blocks blocks of 32 threads, spin.h's loop
+ * @iterations times per thread, or copies of @copy_bytes within the device.
+ */
+struct worker {
+	int device;
+	musaStream_t stream;
+	unsigned long *out;
+	void *src, *dst;
+};
+
+struct work {
+	const char *kind;		/* "kernel" or "copy" */
+	unsigned int blocks;
+	unsigned long iterations;
+	size_t copy_bytes;
+	int reps;
+};
+
+static int is_copy(const struct work *work)
+{
+	return !strcmp(work->kind, "copy");
+}
+
+static void worker_setup(struct worker *w, int device, const struct work *work)
+{
+	memset(w, 0, sizeof(*w));
+	w->device = device;
+	CHECK(musaSetDevice(device));
+	CHECK(musaStreamCreateWithFlags(&w->stream, musaStreamNonBlocking));
+	if (is_copy(work)) {
+		CHECK(musaMalloc(&w->src, work->copy_bytes));
+		CHECK(musaMalloc(&w->dst, work->copy_bytes));
+		CHECK(musaMemset(w->src, 5, work->copy_bytes));
+	} else {
+		CHECK(musaMalloc((void **)&w->out, sizeof(*w->out) * 32 * work->blocks));
 	}
-	fill = musa_pkt_fill(bo.va, 4, 0);
-	copy = musa_pkt_copy(bo.va + 64, bo.va, 64);
-	CHECK(musaStreamCreateWithFlags(&s, musaStreamNonBlocking));
-	CHECK(musaMalloc(&d, 4096));
-	rt_round_trip_ns(s, d, 20);	/* warm up: the stream's queue exists */
-	raw_round_trip_ns(&q, bo.va, 20, 0);
-	printf("runtime overhead, %u operations each (raw: packets straight into a queue)\n", n);
-	raw = raw_enqueue_rate(&q, &fill, n);
-	rt = rt_memset_rate(s, d, n);
-	printf("  %-44s %8.0f /s   raw %8.0f /s   %6.2f x raw\n", "enqueue musaMemsetAsync",
-	       rt, raw, rt / raw);
-	raw = raw_enqueue_rate(&q, &copy, n);
-	rt = rt_copy_rate(s, d, n);
-	printf("  %-44s %8.0f /s   raw %8.0f /s   %6.2f x raw\n", "enqueue musaMemcpyAsync (D2D)",
-	       rt, raw, rt / raw);
-	rt = rt_round_trip_ns(s, d, n / 4 + 1);
-	for (int sleep = 0; sleep < 2; sleep++) {
-		raw = raw_round_trip_ns(&q, bo.va, n / 4 + 1, sleep);
-		printf("  %-44s %8.1f us   raw %8.1f us   %6.2f x raw (%s)\n",
-		       "memset + musaStreamSynchronize", rt / 1000, raw / 1000, rt / raw,
-		       sleep ? "sleeping in WAIT" : "spinning");
+}
+
+static void worker_teardown(struct worker *w)
+{
+	CHECK(musaSetDevice(w->device));
+	CHECK(musaStreamDestroy(w->stream));
+	CHECK(musaFree(w->out));
+	CHECK(musaFree(w->src));
+	CHECK(musaFree(w->dst));
+}
+
+static void worker_queue(struct worker *w, const struct work *work, int reps)
+{
+	unsigned long iterations = work->iterations;
+	void *args[] = { &iterations, &w->out };
+	dim3 grid = { work->blocks, 1, 1 }, block = { 32, 1, 1 };
+
+	CHECK(musaSetDevice(w->device));
+	for (int i = 0; i < reps; i++) {
+		if (is_copy(work))
+			CHECK(musaMemcpyAsync(w->dst, w->src, work->copy_bytes,
+					      musaMemcpyDeviceToDevice, w->stream));
+		else
+			CHECK(musaLaunchKernel(kernels[w->device].spin, grid, block, args, 0,
+					       w->stream));
 	}
-	CHECK(musaStreamDestroy(s));
-	CHECK(musaFree(d));
-	musa_bo_free(fd, &bo);
-	musa_queue_close(&q);
-	close(fd);
+}
+
+/*
+ * @n workers all at once, each queueing the same work (asynchronous, so one host
+ * thread keeps every stream busy): the total rate, G instructions/s or GB/s.
+ */
+static double scaling_rate(struct worker *workers, int n, const struct work *work)
+{
+	double start, amount;
+
+	for (int i = 0; i < n; i++)		/* warm: queues made, code decoded */
+		worker_queue(&workers[i], work, 1);
+	for (int i = 0; i < n; i++)
+		CHECK(musaStreamSynchronize(workers[i].stream));
+	start = now();
+	for (int i = 0; i < n; i++)
+		worker_queue(&workers[i], work, work->reps);
+	for (int i = 0; i < n; i++) {
+		CHECK(musaSetDevice(workers[i].device));
+		CHECK(musaStreamSynchronize(workers[i].stream));
+	}
+	amount = is_copy(work) ?
+		(double)work->copy_bytes * work->reps * n :
+		(double)SPIN_INSNS_PER_ITER * work->iterations * 32 * work->blocks *
+		work->reps * n;
+	return amount / (now() - start) / 1e9;
+}
+
+/* The rate with 1, 2, 4, ... @max workers: streams of device 0, or one per device. */
+static void scaling(const char *over, int max, const struct work *work)
+{
+	struct worker workers[MAX_STREAMS > MAX_DEVICES ? MAX_STREAMS : MAX_DEVICES];
+	int devices = !strcmp(over, "devices");
+
+	for (int n = 1; n <= max; n = devices ? n + 1 : n * 2) {
+		for (int i = 0; i < n; i++)
+			worker_setup(&workers[i], devices ? i : 0, work);
+		printf("scale_%s_%s_%d %.6g\n", over, work->kind, n,
+		       scaling_rate(workers, n, work));
+		fflush(stdout);
+		for (int i = 0; i < n; i++)
+			worker_teardown(&workers[i]);
+	}
+	CHECK(musaSetDevice(0));
 }
 
 int main(int argc, char **argv)
 {
-	size_t mib = argc > 1 ? (size_t)atoi(argv[1]) : 32;
-	unsigned int n = argc > 2 ? (unsigned int)atoi(argv[2]) : 2000;
 	struct musaDeviceProp p;
+	int count;
 
+	smoke = argc > 1 && !strcmp(argv[1], "--smoke");
+	/* One user-mode queue per stream, up to eight (the runtime's default is four). */
+	setenv("MUSA_DEVICE_MAX_CONNECTIONS", "8", 0);
+	CHECK(musaGetDeviceCount(&count));
+	if (count > MAX_DEVICES)
+		count = MAX_DEVICES;
+	for (int d = count - 1; d >= 0; d--) {
+		CHECK(musaSetDevice(d));
+		CHECK(musaFree(NULL));	/* the device's primary context, current */
+		CHECK(muModuleLoadData(&kernels[d].module, compute_bench_image));
+		CHECK(muModuleGetFunction(&kernels[d].empty, kernels[d].module, "empty_kernel"));
+		CHECK(muModuleGetFunction(&kernels[d].spin, kernels[d].module, "spin_kernel"));
+	}
 	CHECK(musaGetDeviceProperties(&p, 0));
-	printf("musa_rt_bench: %s, %d compute units\n", p.name, p.multiProcessorCount);
-	bandwidth(mib << 20, 8);
-	overhead(n);
+	printf("# musa_rt_bench: %d x %s, %d compute units each%s\n", count, p.name,
+	       p.multiProcessorCount, smoke ? " (smoke pass)" : "");
+	printf("devices %d\ncompute_units %d\n", count, p.multiProcessorCount);
+
+	bandwidth(smoke ? 1 << 20 : 64 << 20);
+	launch(smoke ? 100 : 2000);
+	/* One-block kernels (one compute unit each), and copies within the device. */
+	scaling("streams", MAX_STREAMS, &(struct work){
+		.kind = "kernel", .blocks = 1, .iterations = smoke ? 2000 : 100000, .reps = smoke ? 1 : 16 });
+	scaling("streams", MAX_STREAMS, &(struct work){
+		.kind = "copy", .copy_bytes = smoke ? 1 << 20 : 4 << 20, .reps = smoke ? 2 : 256 });
+	/* Kernels with a block for each compute unit, twice over: each fills its device. */
+	scaling("devices", count, &(struct work){
+		.kind = "kernel", .blocks = 2 * p.multiProcessorCount,
+		.iterations = smoke ? 1000 : 50000, .reps = smoke ? 1 : 2 });
+	scaling("devices", count, &(struct work){
+		.kind = "copy", .copy_bytes = smoke ? 1 << 20 : 4 << 20, .reps = smoke ? 2 : 256 });
+	for (int d = 0; d < count; d++) {
+		CHECK(musaSetDevice(d));
+		CHECK(muModuleUnload(kernels[d].module));
+	}
 	return 0;
 }
