@@ -54,17 +54,6 @@ static struct {
     bool error;
 } answer;
 
-/*
- * DMA ranges the server may have mapped on this connection. The bundled libvfio-user
- * keeps (leaks) the file descriptor of a second map of the very same range, so such
- * maps are sent without one: the leak is known, and any other still shows.
- */
-#define MAX_MAPPED 32
-static struct {
-    uint64_t addr, size;
-} mapped[MAX_MAPPED];
-static unsigned int nmapped;
-
 /* ------------------------------------------------------------ the server */
 
 /* The serving thread, as main.c's. */
@@ -352,23 +341,6 @@ static size_t body_raw(struct fuzz_input *in)
     return len;
 }
 
-/*
- * The bundled libvfio-user reads a DMA_UNMAP's flags, and with
- * VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP its bitmap's size, before it checks that the
- * message holds them (is_valid_unmap()): a heap over-read. Until the library is
- * patched, such bodies are padded to hold both; regressions/fuzz_vfu/ keeps the input
- * that found it.
- */
-static size_t avoid_known_bugs(uint16_t cmd, size_t len)
-{
-    const size_t unmap_bitmap = sizeof(struct dma_unmap) + 2 * sizeof(uint64_t);
-
-    if (cmd != CMD_DMA_UNMAP || len >= unmap_bitmap)
-        return len;
-    return len < sizeof(struct dma_unmap) || ((struct dma_unmap *)body)->flags == 1 ?
-           unmap_bitmap : len;
-}
-
 static size_t make_body(struct fuzz_input *in, uint16_t cmd, int *fds, int *nfds)
 {
     memset(body, 0, sizeof(body));
@@ -387,33 +359,6 @@ static size_t make_body(struct fuzz_input *in, uint16_t cmd, int *fds, int *nfds
     }
 }
 
-static int find_mapped(uint64_t addr, uint64_t size)
-{
-    for (unsigned int i = 0; i < nmapped; i++) {
-        if (mapped[i].addr == addr && mapped[i].size == size)
-            return (int)i;
-    }
-    return -1;
-}
-
-/* What a DMA map or unmap did, as far as its answer tells (none: maybe it did). */
-static void track_dma(uint16_t cmd, bool no_reply)
-{
-    const struct dma_map *m = (const struct dma_map *)body;
-    const struct dma_unmap *u = (const struct dma_unmap *)body;
-    bool done = answer.seen ? !answer.error : no_reply;
-    int i;
-
-    if (cmd == CMD_DMA_MAP && done && find_mapped(m->addr, m->size) < 0 && nmapped < MAX_MAPPED) {
-        mapped[nmapped].addr = m->addr;
-        mapped[nmapped++].size = m->size;
-    } else if (cmd == CMD_DMA_UNMAP && done && u->flags == 2) {
-        nmapped = 0;                    /* VFIO_DMA_UNMAP_FLAG_ALL */
-    } else if (cmd == CMD_DMA_UNMAP && done && (i = find_mapped(u->addr, u->size)) >= 0) {
-        mapped[i] = mapped[--nmapped];
-    }
-}
-
 /* One fuzzed message; false if the connection ended or lost its framing. */
 static bool send_message(struct fuzz_input *in, int sock, uint16_t id)
 {
@@ -425,34 +370,24 @@ static bool send_message(struct fuzz_input *in, int sock, uint16_t id)
     uint8_t sel = fuzz_u8(in), shape = fuzz_u8(in);
     uint16_t cmd = sel < 0xf0 ? cmds[sel % (sizeof(cmds) / sizeof(cmds[0]))] : sel % (CMD_MAX + 2);
     int fds[EVENTFDS + 1], nfds = 0;
-    size_t len = avoid_known_bugs(cmd, make_body(in, cmd, fds, &nfds));
+    size_t len = make_body(in, cmd, fds, &nfds);
     struct msg_header hdr = {
         .id = id, .cmd = cmd, .size = (uint32_t)(sizeof(hdr) + len),
         /* Now and then the reply type, no-reply, error, or reserved flags. */
         .flags = shape < 0xe0 ? 0 : 1u << (shape % 8),
     };
     uint8_t msg[sizeof(hdr) + sizeof(body)];
-    bool alive;
 
     /* Now and then a size that does not say how much follows. */
     if (shape >= 0xd8 && shape < 0xe0)
         hdr.size = shape & 1 ? (uint32_t)(sizeof(hdr) + len + 1 + fuzz_u8(in)) : fuzz_u32(in);
-    if (hdr.size >= sizeof(hdr) &&
-        avoid_known_bugs(cmd, hdr.size - sizeof(hdr)) != hdr.size - sizeof(hdr))
-        hdr.size = (uint32_t)(sizeof(hdr) + len);
-    if (cmd == CMD_DMA_MAP && find_mapped(((struct dma_map *)body)->addr,
-                                          ((struct dma_map *)body)->size) >= 0)
-        nfds = 0;
     memcpy(msg, &hdr, sizeof(hdr));
     memcpy(msg + sizeof(hdr), body, len);
     if (send_fds(sock, msg, sizeof(hdr) + len, fds, nfds) < 0)
         return false;
     answer.id = id;
     answer.seen = false;
-    alive = ping(sock, PING_MS);
-    if (alive)
-        track_dma(cmd, hdr.flags & FLAG_NO_REPLY);
-    return alive;
+    return ping(sock, PING_MS);
 }
 
 /* VERSION: the good one, or one the input spoils. */
@@ -559,7 +494,6 @@ void fuzz_harness_run(struct fuzz_input *in)
 
     if (!client_connect(&c, socket_path, HANG_MS))
         fuzz_fail("hang", "cannot connect to the server");
-    nmapped = 0;
     alive = negotiate(in, &c);
     for (unsigned int i = 0; i < count && alive && fuzz_more(in); i++)
         alive = send_message(in, c.sock, (uint16_t)(2 + i));
