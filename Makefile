@@ -160,7 +160,7 @@ $(O)/examples/%.mubin: examples/%.mu $(DEVICE_HEADERS) $(MUSA_CC)
 	@mkdir -p $(dir $@)
 	$(MUSA_CC) -O2 -o $@ $<
 
-$(O)/bench/musa_rt_bench: bench/musa_rt_bench.c $(O)/bench/kernels/compute_bench.o $(LIBMUSA)
+$(O)/bench/musa_rt_bench: bench/musa_rt_bench.c bench/bench.h $(O)/bench/kernels/compute_bench.o $(LIBMUSA)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Iuapi -Ilibmusa/include -o $@ $< $(O)/bench/kernels/compute_bench.o \
 		-L$(O)/libmusa -lmusa -Wl,-rpath,'$$ORIGIN/../libmusa:$$ORIGIN/../lib' -pthread
@@ -170,7 +170,7 @@ $(O)/bench/kernels/compute_bench.o: bench/kernels/compute_bench.mu bench/kernels
 	@mkdir -p $(dir $@)
 	$(MUSA_CC) -O2 --embed compute_bench_image -o $@ $<
 
-$(O)/bench/musa_compute_bench: bench/musa_compute_bench.c $(O)/bench/kernels/compute_bench.o \
+$(O)/bench/musa_compute_bench: bench/musa_compute_bench.c bench/bench.h $(O)/bench/kernels/compute_bench.o \
 		$(LIBMUSA) libmusa/include/mublas.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Iuapi -Ilibmusa/include -o $@ $< $(O)/bench/kernels/compute_bench.o \
@@ -181,7 +181,7 @@ $(O)/bench/spin_rv64: bench/spin_rv64.c bench/kernels/spin.h
 	clang --target=riscv64-unknown-linux-gnu -march=rv64imafd -mabi=lp64d -O2 -static \
 		-nostdlib -fuse-ld=lld -o $@ $<
 
-$(O)/bench/host_limits: bench/host_limits.c
+$(O)/bench/host_limits: bench/host_limits.c bench/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -o $@ $< -lopenblas
 

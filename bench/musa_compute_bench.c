@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "musa.h"
 #include "musa_runtime.h"
 #include "mublas.h"
@@ -35,14 +35,6 @@ extern const unsigned char compute_bench_image[];
 		exit(1);								\
 	}										\
 } while (0)
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Instructions per second of blocks x threads copies of the loop, iterations each. */
 static double spin_ips(MUfunction spin_kernel, unsigned int blocks, unsigned int threads,

@@ -24,8 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "musa.h"
 #include "musa_runtime.h"
 #include "kernels/spin.h"
@@ -52,14 +52,6 @@ static struct device_kernels {
 	MUfunction empty, spin;
 } kernels[MAX_DEVICES];
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* ------------------------------------------------------------ bandwidth */
 
 /* GB/s of @reps copies of @size bytes, each waited for. */
@@ -73,19 +65,6 @@ static double copy_gbps(void *dst, const void *src, size_t size, enum musaMemcpy
 	for (int i = 0; i < reps; i++)
 		CHECK(musaMemcpy(dst, src, size, kind));
 	CHECK(musaDeviceSynchronize());
-	return (double)size * reps / (now() - start) / 1e9;
-}
-
-static double memcpy_gbps(void *dst, const void *src, size_t size, int reps)
-{
-	double start;
-
-	memcpy(dst, src, size);
-	start = now();
-	for (int i = 0; i < reps; i++) {
-		memcpy(dst, src, size);
-		__asm__ volatile("" : : "r"(dst) : "memory");
-	}
 	return (double)size * reps / (now() - start) / 1e9;
 }
 

@@ -97,26 +97,6 @@ static void remove_socket(void)
 
 /* ------------------------------------------------------------ the wire */
 
-static int send_fds(int sock, const void *buf, size_t len, const int *fds, int nfds)
-{
-    char control[CMSG_SPACE(sizeof(int) * EVENTFDS)] = { 0 };
-    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-    if (nfds > 0) {
-        struct cmsghdr *cmsg;
-
-        mh.msg_control = control;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-        cmsg = CMSG_FIRSTHDR(&mh);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-        memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
-    }
-    return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
 /* Waits up to ms for input; 1 readable, 0 not, -1 error. */
 static int wait_readable(int sock, int ms)
 {
@@ -190,7 +170,7 @@ static bool ping(int sock, int ms)
 
     memcpy(msg, &hdr, sizeof(hdr));
     memcpy(msg + sizeof(hdr), &ra, sizeof(ra));
-    if (send_fds(sock, msg, sizeof(msg), NULL, 0) < 0)
+    if (client_send_fds(sock, msg, sizeof(msg), NULL, 0) < 0)
         return false;
     do {
         if (!read_reply(sock, &hdr, &len, ms))
@@ -383,7 +363,7 @@ static bool send_message(struct fuzz_input *in, int sock, uint16_t id)
         hdr.size = shape & 1 ? (uint32_t)(sizeof(hdr) + len + 1 + fuzz_u8(in)) : fuzz_u32(in);
     memcpy(msg, &hdr, sizeof(hdr));
     memcpy(msg + sizeof(hdr), body, len);
-    if (send_fds(sock, msg, sizeof(hdr) + len, fds, nfds) < 0)
+    if (client_send_fds(sock, msg, sizeof(hdr) + len, fds, nfds) < 0)
         return false;
     answer.id = id;
     answer.seen = false;
@@ -412,7 +392,7 @@ static bool negotiate(struct fuzz_input *in, struct client *c)
         fuzz_bytes(in, msg + sizeof(hdr) + 4, len - 4);
     hdr.size = (uint32_t)(sizeof(hdr) + len);
     memcpy(msg, &hdr, sizeof(hdr));
-    if (send_fds(c->sock, msg, sizeof(hdr) + len, NULL, 0) < 0)
+    if (client_send_fds(c->sock, msg, sizeof(hdr) + len, NULL, 0) < 0)
         return false;
     return ping(c->sock, PING_MS);
 }

@@ -19,7 +19,7 @@
 
 /* ------------------------------------------------------------- messages */
 
-static int send_with_fds(int sock, const void *buf, size_t len, const int *fds, int nfds)
+int client_send_fds(int sock, const void *buf, size_t len, const int *fds, int nfds)
 {
     char control[CMSG_SPACE(sizeof(int) * MAX_FDS)] = { 0 };
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
@@ -41,7 +41,7 @@ static int send_with_fds(int sock, const void *buf, size_t len, const int *fds, 
 
 int client_send_raw(struct client *c, const void *buf, size_t len)
 {
-    return send_with_fds(c->sock, buf, len, NULL, 0);
+    return client_send_fds(c->sock, buf, len, NULL, 0);
 }
 
 static int send_msg(struct client *c, uint16_t cmd, const void *payload, size_t len,
@@ -57,7 +57,7 @@ static int send_msg(struct client *c, uint16_t cmd, const void *payload, size_t 
     memcpy(buf, &hdr, sizeof(hdr));
     if (len)
         memcpy(buf + sizeof(hdr), payload, len);
-    return send_with_fds(c->sock, buf, sizeof(hdr) + len, fds, nfds);
+    return client_send_fds(c->sock, buf, sizeof(hdr) + len, fds, nfds);
 }
 
 static int read_full(int sock, void *buf, size_t len)

@@ -119,6 +119,8 @@ struct client {
 };
 
 /* Raw messages; client_request returns -1 (transport), 0, or the reply's errno. */
+/* One message on @sock with up to MAX_FDS file descriptors (SCM_RIGHTS); 0 or -1. */
+int client_send_fds(int sock, const void *buf, size_t len, const int *fds, int nfds);
 int client_send_raw(struct client *c, const void *buf, size_t len);
 int client_recv_reply(struct client *c);
 int client_request_fds(struct client *c, uint16_t cmd, const void *payload, size_t len,
